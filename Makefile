@@ -1,0 +1,32 @@
+# Shopfront. `make run` and `make test` work on a fresh machine with only Python 3.11+:
+# with DATABASE_URL / REDIS_URL unset they start embedded real PostgreSQL and Redis servers.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SERVICES := $(PY) scripts/services.py --
+SEED_PRODUCTS ?= 300
+
+.PHONY: run test lint format bench soak clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(SERVICES) $(PY) scripts/run.py --seed $(SEED_PRODUCTS)
+
+test: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=config.settings.test $(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf .services staticfiles

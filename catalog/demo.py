@@ -1,0 +1,250 @@
+"""Deterministic demo catalog: categories, products, generated images and some order history."""
+
+import io
+import random
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from PIL import Image, ImageDraw
+
+from .images import upload_path
+from .models import Category, Product, ProductImage
+
+DEPARTMENTS = {
+    "Kitchen": ["Cookware", "Knives", "Tableware", "Coffee & Tea", "Storage"],
+    "Home": ["Lighting", "Textiles", "Decor", "Furniture", "Bath"],
+    "Outdoors": ["Camping", "Garden", "Cycling", "Hiking", "Picnic"],
+    "Office": ["Desks", "Stationery", "Bags", "Lamps", "Organisers"],
+    "Kids": ["Toys", "Books", "Crafts", "Games", "Nursery"],
+}
+ADJECTIVES = [
+    "Classic",
+    "Nordic",
+    "Everyday",
+    "Compact",
+    "Deluxe",
+    "Rustic",
+    "Modern",
+    "Handmade",
+    "Travel",
+    "Organic",
+    "Vintage",
+    "Minimal",
+    "Sturdy",
+    "Soft",
+    "Bright",
+    "Quiet",
+    "Smart",
+    "Folding",
+]
+MATERIALS = [
+    "Oak",
+    "Walnut",
+    "Linen",
+    "Cotton",
+    "Steel",
+    "Copper",
+    "Ceramic",
+    "Glass",
+    "Bamboo",
+    "Wool",
+    "Leather",
+    "Stoneware",
+    "Cork",
+    "Aluminium",
+    "Rattan",
+    "Marble",
+]
+NOUNS = {
+    "Cookware": ["Skillet", "Saucepan", "Dutch Oven", "Wok"],
+    "Knives": ["Chef Knife", "Paring Knife", "Knife Block"],
+    "Tableware": ["Plate Set", "Bowl", "Serving Tray", "Mug"],
+    "Coffee & Tea": ["Pour-Over", "Teapot", "Grinder"],
+    "Storage": ["Jar", "Bread Bin", "Canister"],
+    "Lighting": ["Pendant Lamp", "Table Lamp", "Lantern"],
+    "Textiles": ["Throw", "Cushion", "Rug", "Curtain"],
+    "Decor": ["Vase", "Mirror", "Frame", "Candle Holder"],
+    "Furniture": ["Stool", "Side Table", "Shelf", "Bench"],
+    "Bath": ["Towel", "Soap Dish", "Bath Mat"],
+    "Camping": ["Tent", "Sleeping Bag", "Stove"],
+    "Garden": ["Planter", "Trowel", "Watering Can"],
+    "Cycling": ["Bike Light", "Saddle Bag", "Bell"],
+    "Hiking": ["Daypack", "Water Bottle", "Trekking Pole"],
+    "Picnic": ["Blanket", "Cooler", "Basket"],
+    "Desks": ["Standing Desk", "Desk Mat", "Monitor Riser"],
+    "Stationery": ["Notebook", "Fountain Pen", "Planner"],
+    "Bags": ["Tote", "Backpack", "Laptop Sleeve"],
+    "Lamps": ["Desk Lamp", "Clip Lamp"],
+    "Organisers": ["Drawer Set", "Cable Box", "Letter Tray"],
+    "Toys": ["Building Blocks", "Puzzle", "Wooden Train"],
+    "Books": ["Picture Book", "Activity Book"],
+    "Crafts": ["Paint Set", "Clay Kit", "Crayon Box"],
+    "Games": ["Board Game", "Card Game"],
+    "Nursery": ["Mobile", "Blanket", "Night Light"],
+}
+PALETTE = [
+    (15, 118, 110),
+    (21, 94, 117),
+    (180, 83, 9),
+    (185, 28, 28),
+    (109, 40, 217),
+    (22, 101, 52),
+    (30, 64, 175),
+    (190, 24, 93),
+    (71, 85, 105),
+    (202, 138, 4),
+]
+WORDS = (
+    "durable comfortable lightweight washable sustainable timeless giftable stackable water-resistant "
+    "hand-finished ergonomic portable elegant practical generous versatile"
+).split()
+
+
+def make_image(rng: random.Random, label: str, size: int = 480) -> bytes:
+    """Return a JPEG with a gradient, a shape and ``label``'s initials."""
+    base, accent = rng.sample(PALETTE, 2)
+    img = Image.new("RGB", (size, size), base)
+    draw = ImageDraw.Draw(img)
+    for y in range(0, size, 4):
+        t = y / size
+        colour = tuple(int(b * (1 - t) + a * t) for b, a in zip(base, accent))
+        draw.rectangle([0, y, size, y + 4], fill=colour)
+    r = rng.randint(size // 6, size // 3)
+    cx, cy = rng.randint(r, size - r), rng.randint(r, size - r)
+    shape = rng.choice(["ellipse", "rectangle"])
+    getattr(draw, shape)([cx - r, cy - r, cx + r, cy + r], fill=(255, 255, 255), outline=(0, 0, 0))
+    initials = "".join(w[0] for w in label.split()[:3]).upper()
+    draw.text((size // 12, size - size // 6), initials, fill=(255, 255, 255), font_size=size // 8)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=78, optimize=True)
+    return buf.getvalue()
+
+
+def _progress(label: str, done: int, total: int, out=sys.stderr) -> None:
+    width = 30
+    filled = int(width * done / max(total, 1))
+    out.write(f"\r{label:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done >= total:
+        out.write("\n")
+    out.flush()
+
+
+def _description(rng: random.Random, name: str, category: str) -> str:
+    words = rng.sample(WORDS, 4)
+    return (
+        f"The {name} is a {words[0]}, {words[1]} pick for anyone who loves {category.lower()}. "
+        f"It is {words[2]} and {words[3]}, made to be used every day and kept for years.\n\n"
+        f"Care: wipe clean. Ships in recyclable packaging."
+    )
+
+
+@transaction.atomic
+def seed(
+    *,
+    products: int,
+    seed: int = 1,
+    images_per_product: int = 2,
+    image_pool: int = 0,
+    orders: int | None = None,
+    progress: Callable[[str, int, int], None] = _progress,
+) -> dict[str, int]:
+    """Create the demo catalog. Deterministic for a given ``seed``; refuses to run on a non-empty catalog."""
+    from orders.models import Order, OrderLine
+
+    if Product.objects.exists():
+        raise ValueError("The catalog is not empty; seed_catalog only fills an empty one.")
+    rng = random.Random(seed)
+    leaves: list[Category] = []
+    for d_pos, (dept, subs) in enumerate(DEPARTMENTS.items()):
+        parent = Category.objects.create(name=dept, slug=slugify(dept), position=d_pos)
+        for s_pos, sub in enumerate(subs):
+            leaves.append(Category.objects.create(name=sub, slug=slugify(sub), parent=parent, position=s_pos))
+    pool = []
+    if image_pool:
+        for i in range(image_pool):
+            pool.append(
+                default_storage.save(upload_path(None, f"pool-{i}.jpg"), ContentFile(make_image(rng, f"P {i}")))
+            )
+    objs, names = [], set()
+    now = timezone.now()
+    for i in range(products):
+        cat = leaves[i % len(leaves)] if i < len(leaves) else rng.choice(leaves)
+        name = f"{rng.choice(ADJECTIVES)} {rng.choice(MATERIALS)} {rng.choice(NOUNS[cat.name])}"
+        if name in names:
+            name = f"{name} No. {i}"
+        names.add(name)
+        objs.append(
+            Product(
+                name=name,
+                slug=slugify(name),
+                description=_description(rng, name, cat.name),
+                price=Decimal(rng.randint(300, 25000)) / 100,
+                stock=rng.choice([0, 2, 4, 8, 15, 30, 60, 120]),
+                is_active=rng.random() > 0.02,
+                is_featured=rng.random() < 0.04,
+                category=cat,
+            )
+        )
+    created = []
+    for start in range(0, len(objs), 500):
+        created += Product.objects.bulk_create(objs[start : start + 500])
+        progress("products", len(created), products)
+    Product.objects.filter(pk__in=[p.pk for p in created]).update(created_at=now)  # one timestamp, then spread
+    for p in created:
+        p.created_at = now - timedelta(days=rng.randint(0, 365), seconds=rng.randint(0, 86400))
+    Product.objects.bulk_update(created, ["created_at"], batch_size=1000)
+    images = []
+    for n, p in enumerate(created, 1):
+        for pos in range(images_per_product):
+            if pool:
+                name = pool[(p.pk + pos) % len(pool)]
+            else:
+                name = default_storage.save(
+                    upload_path(None, f"{p.slug}-{pos}.jpg"), ContentFile(make_image(rng, p.name))
+                )
+            images.append(ProductImage(product=p, image=name, alt=f"{p.name}, view {pos + 1}", position=pos))
+        if n % 50 == 0 or n == len(created):
+            progress("images", n, len(created))
+    ProductImage.objects.bulk_create(images, batch_size=1000)
+    n_orders = orders if orders is not None else max(10, products // 3)
+    weights = [1 / (rank + 1) for rank in range(len(created))]  # Zipf-like popularity
+    order_objs, lines = [], []
+    for i in range(n_orders):
+        order_objs.append(
+            Order(
+                checkout_token=f"seed-{seed}-{i}",
+                email=f"customer{i}@example.com",
+                full_name=f"Customer {i}",
+                address=f"{i} Main Street",
+                city="Springfield",
+                postal_code="12345",
+                country="Nowhere",
+                total=Decimal("0.00"),
+                status=Order.Status.SHIPPED,
+            )
+        )
+    Order.objects.bulk_create(order_objs, batch_size=1000)
+    for n, order in enumerate(order_objs, 1):
+        total = Decimal("0.00")
+        for p in set(rng.choices(created, weights=weights, k=rng.randint(1, 3))):
+            q = rng.randint(1, 3)
+            lines.append(OrderLine(order=order, product=p, product_name=p.name, quantity=q, unit_price=p.price))
+            total += p.price * q
+        order.total = total
+        if n % 100 == 0 or n == len(order_objs):
+            progress("orders", n, len(order_objs))
+    OrderLine.objects.bulk_create(lines, batch_size=1000)
+    Order.objects.bulk_update(order_objs, ["total"], batch_size=1000)
+    return {
+        "categories": Category.objects.count(),
+        "products": len(created),
+        "images": len(images),
+        "orders": len(order_objs),
+    }

@@ -1,0 +1,100 @@
+"""Catalog writes. Cache invalidation follows from the model signals and querysets."""
+
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, QuerySet
+
+from .exceptions import CatalogError
+from .models import Category, Product, ProductImage
+
+MIN_PERCENT = Decimal("-90")
+MAX_PERCENT = Decimal("500")
+
+
+@transaction.atomic
+def product_create(
+    *,
+    name: str,
+    slug: str,
+    price: Decimal,
+    category: Category,
+    stock: int = 0,
+    description: str = "",
+    is_active: bool = True,
+    is_featured: bool = False,
+) -> Product:
+    product = Product(
+        name=name,
+        slug=slug,
+        price=price,
+        category=category,
+        stock=stock,
+        description=description,
+        is_active=is_active,
+        is_featured=is_featured,
+    )
+    product.full_clean()
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, **fields) -> Product:
+    for name, value in fields.items():
+        setattr(product, name, value)
+    product.full_clean()
+    product.save()
+    return product
+
+
+@transaction.atomic
+def products_change_price(*, products: QuerySet[Product], percent: Decimal) -> int:
+    """Change every price in ``products`` by ``percent`` (-90 to +500), rounded to cents."""
+    if not MIN_PERCENT <= percent <= MAX_PERCENT:
+        raise CatalogError(f"The change must be between {MIN_PERCENT}% and {MAX_PERCENT}%.")
+    factor = (Decimal(100) + percent) / Decimal(100)
+    return products.update(price=F("price") * factor)
+
+
+@transaction.atomic
+def products_deactivate(*, products: QuerySet[Product]) -> int:
+    return products.update(is_active=False)
+
+
+@transaction.atomic
+def product_image_add(
+    *, product: Product, image: UploadedFile, alt: str = "", position: int | None = None
+) -> ProductImage:
+    if position is None:
+        position = product.images.count()
+    obj = ProductImage(product=product, alt=alt, position=position)
+    obj.image.save(image.name, image, save=False)
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def product_images_reorder(*, product: Product, image_ids: list[int]) -> None:
+    """Put ``product``'s images in the order of ``image_ids``."""
+    current = set(product.images.values_list("pk", flat=True))
+    if set(image_ids) != current:
+        raise CatalogError("The new order must list each of the product's images once.")
+    images = list(product.images.all())
+    position = {pk: i for i, pk in enumerate(image_ids)}
+    for image in images:
+        image.position = position[image.pk]
+    ProductImage.objects.bulk_update(images, ["position"])
+
+
+@transaction.atomic
+def category_move(*, category: Category, parent: Category | None) -> Category:
+    node = parent
+    while node is not None:
+        if node.pk == category.pk:
+            raise CatalogError("A category cannot be moved below itself.")
+        node = node.parent
+    category.parent = parent
+    category.save()
+    return category

@@ -1,0 +1,79 @@
+"""Checkout, order confirmation and order history."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from shop import services as cart_services
+from shop.cart import Cart, cart_total
+
+from . import selectors
+from .exceptions import CheckoutError, PriceChanged
+from .forms import CheckoutForm
+from .models import Order
+from .services import Contact, order_place
+
+TOKEN_KEY = "checkout_token"  # noqa: S105 (a session key name, not a secret)
+ORDERS_KEY = "orders"
+
+
+def _token(session) -> str:
+    if not session.get(TOKEN_KEY):
+        session[TOKEN_KEY] = secrets.token_urlsafe(24)
+    return session[TOKEN_KEY]
+
+
+def checkout(request):
+    submitted_token = request.POST.get("checkout_token", "") if request.method == "POST" else ""
+    if submitted_token:
+        # The same form posted again: show the order it already placed.
+        done = Order.objects.filter(checkout_token=submitted_token[:64]).first()
+        if done is not None and done.pk in request.session.get(ORDERS_KEY, []):
+            return redirect(done)
+    lines = Cart(request.session).lines()
+    if not lines:
+        messages.info(request, "Your cart is empty.")
+        return redirect("cart")
+    initial = {"checkout_token": _token(request.session)}
+    if request.user.is_authenticated:
+        initial["email"] = request.user.email
+    form = CheckoutForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            token = data.pop("checkout_token")
+            try:
+                order = order_place(lines=lines, contact=Contact(**data), user=request.user, checkout_token=token)
+            except PriceChanged as exc:
+                cart_services.cart_accept_prices(session=request.session)
+                lines = Cart(request.session).lines()
+                messages.warning(request, str(exc))
+                status = 409
+            except CheckoutError as exc:
+                messages.error(request, str(exc))
+                status = 409
+            else:
+                cart_services.cart_clear(session=request.session)
+                request.session[ORDERS_KEY] = [*request.session.get(ORDERS_KEY, [])[-19:], order.pk]
+                request.session.pop(TOKEN_KEY, None)
+                messages.success(request, "Thank you! Your order is placed.")
+                return redirect(order)
+    context = {"form": form, "lines": lines, "total": cart_total(lines)}
+    return render(request, "orders/checkout.html", context, status=status)
+
+
+def order_detail(request, pk: int):
+    order = selectors.order_visible_to(pk=pk, user=request.user, session_order_ids=request.session.get(ORDERS_KEY, []))
+    if order is None:
+        raise Http404("No such order.")
+    return render(request, "orders/order_detail.html", {"order": order})
+
+
+@login_required
+def order_history(request):
+    return render(request, "orders/order_history.html", {"orders": selectors.orders_for_user(user=request.user)})

@@ -1,0 +1,1 @@
+"""The storefront's cache layer: keys, tags, TTLs, single-flight reads and invalidation."""

@@ -1,0 +1,15 @@
+"""Template context shared by every page."""
+
+from django.utils.functional import SimpleLazyObject
+
+
+def storefront(request) -> dict:
+    from catalog.selectors import category_tree
+
+    from .cart import Cart
+
+    return {
+        # Views that read the tree with their page data pass it themselves; others read it here.
+        "tree": SimpleLazyObject(category_tree),
+        "cart_count": SimpleLazyObject(lambda: Cart(request.session).count()),
+    }

@@ -1,0 +1,20 @@
+"""Small helpers shared by the storefront views."""
+
+from django.http import HttpResponse
+
+from .cache.store import Result
+
+
+def mark_cache(response: HttpResponse, result: Result) -> HttpResponse:
+    """Set ``X-Cache`` from the outcome of the value the page is built around."""
+    response["X-Cache"] = "HIT" if result.hit else "MISS"
+    return response
+
+
+def page_number(raw: str | None) -> int | None:
+    """Return a page number from a query string value, or None when it is not one."""
+    if raw is None or raw == "":
+        return 1
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
+        return None
+    return int(raw)

@@ -1,0 +1,11 @@
+"""Background work of the cache layer."""
+
+from celery import shared_task
+
+from .cache import invalidation
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def drain_invalidation_outbox() -> int:
+    """Deliver invalidations that could not reach Redis when their write committed."""
+    return invalidation.drain_outbox()
