@@ -64,27 +64,37 @@ def categories_changed() -> None:
 
 
 def enqueue(tags: set[str]) -> None:
-    """Record ``tags`` in the outbox now and bump them once the current transaction commits."""
+    """Invalidate ``tags`` for a write in progress.
+
+    Three steps, each covering the failure of the next: the tags go into the outbox in the
+    writer's transaction; they are fenced in Redis now (old entries unreachable, no new entry
+    cached until commit); after commit they get fresh versions and the fence is lifted.
+    """
     from shop.models import CacheInvalidation
 
     if not tags:
         return
     tags = sorted(tags)
     row = CacheInvalidation.objects.create(tags=tags)
-    transaction.on_commit(partial(deliver, row.pk, tags))
+    token = store.new_token()
+    try:
+        store.call(lambda conn: store.fence(conn, tags, token))
+    except store.CacheUnavailable:
+        logger.warning("cache: could not fence %d tags before commit; the outbox keeps them", len(tags))
+    transaction.on_commit(partial(deliver, row.pk, tags, token))
 
 
-def deliver(row_id: int, tags: list[str]) -> bool:
+def deliver(row_id: int, tags: list[str], token: str | None = None) -> bool:
     """Bump ``tags`` in Redis and clear the outbox row; leave the row for the drain on failure."""
     from shop.models import CacheInvalidation
 
+    from . import stats
+
     try:
-        store.call(lambda conn: store.bump(conn, tags))
+        store.call(lambda conn: store.bump(conn, tags, token))
     except store.CacheUnavailable:
         logger.warning("cache: invalidation %s not delivered; left in the outbox", row_id)
         return False
-    from . import stats
-
     stats.incr("invalidation:delivered")
     CacheInvalidation.objects.filter(pk=row_id).delete()
     return True

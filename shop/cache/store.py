@@ -7,7 +7,6 @@ A writer bumps tag versions after commit, so an entry filled from a row read bef
 can never validate again ("no stale set"), and one bump reaches every list that carries the tag.
 """
 
-import contextlib
 import json
 import logging
 import os
@@ -53,7 +52,10 @@ for i = 1, n do
       hit = true
       local tags = cjson.decode(string.sub(raw, 1, nl - 1))
       for j = 1, #tags, 2 do
-        if redis.call('GET', tags[j]) ~= tags[j + 1] then hit = false; break end
+        if redis.call('GET', tags[j]) ~= tags[j + 1] or redis.call('EXISTS', tags[j] .. ':fence') == 1 then
+          hit = false
+          break
+        end
       end
       if hit then payload = string.sub(raw, nl + 1) end
     end
@@ -62,7 +64,10 @@ for i = 1, n do
     out[i] = {1, payload}
     if count then redis.call('HINCRBY', stats, ns .. ':hit', 1) end
   else
+    -- {0, lock state, version of each tag}: lock state 1 = this caller fills the entry,
+    -- 0 = another caller is filling it, -1 = a write is in flight (read the database, store nothing).
     local res = {0, 0}
+    local fenced = false
     for j = 1, nt do
       local k = KEYS[ti + j]
       local v = redis.call('GET', k)
@@ -70,9 +75,14 @@ for i = 1, n do
         v = token .. ':' .. i .. ':' .. j
         redis.call('SET', k, v, 'EX', tag_ttl)
       end
+      if redis.call('EXISTS', k .. ':fence') == 1 then fenced = true end
       res[2 + j] = v
     end
-    if redis.call('SET', KEYS[n + i], token, 'NX', 'PX', lock_ttl) then res[2] = 1 end
+    if fenced then
+      res[2] = -1
+    elseif redis.call('SET', KEYS[n + i], token, 'NX', 'PX', lock_ttl) then
+      res[2] = 1
+    end
     out[i] = res
     if count then redis.call('HINCRBY', stats, ns .. ':miss', 1) end
   end
@@ -81,10 +91,25 @@ end
 return out
 """
 
+# KEYS: entry, lock, tags...; ARGV: tags json + payload, ttl ms, lock token, version of each tag.
+# A value is stored only if every tag still has the version read before the value was computed
+# and no write is in flight: a value computed from a row that a committed write has since changed
+# is never written at all.
 STORE_SCRIPT = """
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+local stored = 0
+local valid = true
+for j = 3, #KEYS do
+  if redis.call('GET', KEYS[j]) ~= ARGV[j + 1] or redis.call('EXISTS', KEYS[j] .. ':fence') == 1 then
+    valid = false
+    break
+  end
+end
+if valid then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  stored = 1
+end
 if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
-return 1
+return stored
 """
 
 # Tag versions outlive every entry; a tag that does expire (or is evicted) comes back with a
@@ -127,7 +152,8 @@ def client():
     return get_redis_connection("default")
 
 
-def _token() -> str:
+def new_token() -> str:
+    """Return a random token for a lock, a fence or a tag version."""
     return os.urandom(8).hex()
 
 
@@ -174,14 +200,19 @@ def _fetch(specs: Sequence[Spec], token: str, count: bool) -> list:
         raise
 
 
-def _store(spec: Spec, versions: Sequence[bytes], value: Any, token: str) -> None:
-    tags = []
-    for tag, version in zip(spec.tags, versions):
-        tags += [tag, version.decode() if isinstance(version, bytes) else version]
+def _store(spec: Spec, versions: Sequence[bytes], value: Any, token: str) -> bool:
+    """Store ``value`` unless a tag moved on since ``versions`` were read; release the lock."""
+    versions = [v.decode() if isinstance(v, bytes) else v for v in versions]
+    tags = [item for pair in zip(spec.tags, versions) for item in pair]
     raw = json.dumps(tags, separators=(",", ":")) + "\n" + encode(value)
     ttl_ms = int(spec.ttl * 1000)
-    with contextlib.suppress(CacheUnavailable):
-        call(lambda conn: _store_script(keys=[spec.key, keys.lock(spec.key)], args=[raw, ttl_ms, token], client=conn))
+    entry_keys = [spec.key, keys.lock(spec.key), *spec.tags]
+    try:
+        return bool(
+            call(lambda conn: _store_script(keys=entry_keys, args=[raw, ttl_ms, token, *versions], client=conn))
+        )
+    except CacheUnavailable:
+        return False
 
 
 def encode(value: Any) -> str:
@@ -201,7 +232,7 @@ def read_many(specs: Sequence[Spec]) -> list[Result]:
     """Return the values of ``specs`` in one round trip when all are cached."""
     if not settings.SHOP_CACHE["ENABLED"]:
         return [Result(s.compute(), BYPASS) for s in specs]
-    token = _token()
+    token = new_token()
     try:
         rows = _fetch(specs, token, count=True)
     except CacheUnavailable:
@@ -213,17 +244,20 @@ def read_many(specs: Sequence[Spec]) -> list[Result]:
         if row[0] == 1:
             results.append(Result(decode(row[1]), HIT))
         else:
-            results.append(_fill(spec, bool(row[1]), row[2:], token))
+            results.append(_fill(spec, row[1], row[2:], token))
     return results
 
 
-def _fill(spec: Spec, have_lock: bool, versions: Sequence[bytes], token: str) -> Result:
+def _fill(spec: Spec, have_lock: int, versions: Sequence[bytes], token: str) -> Result:
     """Compute a missing value once per key: the lock holder computes, the others wait for it."""
     conf = settings.SHOP_CACHE
     deadline = time.monotonic() + conf["LOCK_WAIT_SECONDS"]
     delay = 0.005
     waited = False
-    while not have_lock:
+    while have_lock != 1:
+        if have_lock == -1:
+            stats.incr(f"{spec.namespace}:fenced")
+            return Result(spec.compute(), MISS)
         if time.monotonic() >= deadline:
             stats.incr(f"{spec.namespace}:lock_timeout")
             return Result(spec.compute(), MISS)
@@ -232,25 +266,48 @@ def _fill(spec: Spec, have_lock: bool, versions: Sequence[bytes], token: str) ->
             waited = True
         time.sleep(delay)
         delay = min(delay * 2, 0.05)
-        token = _token()
+        token = new_token()
         try:
             row = _fetch([spec], token, count=False)[0]
         except CacheUnavailable:
             return Result(spec.compute(), DEGRADED)
         if row[0] == 1:
             return Result(decode(row[1]), MISS)
-        have_lock, versions = bool(row[1]), row[2:]
+        have_lock, versions = row[1], row[2:]
     value = spec.compute()
     _store(spec, versions, value, token)
     return Result(value, MISS)
 
 
-def bump(conn, tags: Sequence[str]) -> None:
-    """Give every tag in ``tags`` a new version, in one round trip."""
+FENCE_TTL_SECONDS = 30
+
+
+def fence(conn, tags: Sequence[str], token: str) -> None:
+    """Before a write commits: give ``tags`` new versions and mark them in flight.
+
+    Every entry read before this call becomes unreachable at once, and nothing is cached under
+    these tags until ``bump`` lifts this writer's mark after commit. If that bump is lost, the
+    mark expires after FENCE_TTL_SECONDS and the tags come back with versions no cached entry
+    carries, so a lost invalidation can never resurrect a stale entry.
+    """
     if not tags:
         return
-    token = _token()
     pipe = conn.pipeline(transaction=False)
     for i, tag in enumerate(tags):
-        pipe.set(tag, f"{token}:{i}", ex=TAG_TTL_SECONDS)
+        pipe.set(tag, f"{token}:f{i}", ex=TAG_TTL_SECONDS)
+        pipe.sadd(f"{tag}:fence", token)
+        pipe.expire(f"{tag}:fence", FENCE_TTL_SECONDS)
+    pipe.execute()
+
+
+def bump(conn, tags: Sequence[str], token: str | None = None) -> None:
+    """Give every tag in ``tags`` a new version and lift ``token``'s fence, in one round trip."""
+    if not tags:
+        return
+    version = new_token()
+    pipe = conn.pipeline(transaction=False)
+    for i, tag in enumerate(tags):
+        pipe.set(tag, f"{version}:{i}", ex=TAG_TTL_SECONDS)
+        if token is not None:
+            pipe.srem(f"{tag}:fence", token)
     pipe.execute()

@@ -1,0 +1,63 @@
+"""A small catalog whose every page is cached, for the invalidation tests."""
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+
+from orders.models import Order, OrderLine
+from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory
+
+PAGES = ["/products/chef-knife/", "/categories/knives/", "/categories/kitchen/", "/", "/search/?q=knife"]
+
+
+@pytest.fixture
+def catalog(transactional_db):
+    kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
+    knives = CategoryFactory(name="Knives", slug="knives", parent=kitchen)
+    garden = CategoryFactory(name="Garden", slug="garden")
+    knife = ProductFactory(
+        name="Chef Knife",
+        slug="chef-knife",
+        category=knives,
+        price=Decimal("50.00"),
+        stock=10,
+        is_featured=True,
+        description="A forged steel knife for every kitchen.",
+    )
+    spare = ProductFactory(name="Paring Knife", slug="paring-knife", category=knives, price=Decimal("20.00"))
+    image = ProductImageFactory(product=knife, position=0, alt="knife photo")
+    order = Order.objects.create(
+        checkout_token="seed",
+        email="a@example.com",
+        full_name="A",
+        address="1 St",
+        city="X",
+        postal_code="1",
+        country="Y",
+        total=Decimal("100.00"),
+    )
+    OrderLine.objects.create(order=order, product=knife, product_name=knife.name, quantity=2, unit_price=knife.price)
+    return SimpleNamespace(kitchen=kitchen, knives=knives, garden=garden, knife=knife, spare=spare, image=image)
+
+
+@pytest.fixture
+def warm(client):
+    """Load each page twice and check the second load came from the cache."""
+
+    def _warm(*urls: str) -> None:
+        for url in urls or PAGES:
+            assert client.get(url).status_code == 200, url
+            again = client.get(url)
+            assert again["X-Cache"] == "HIT", url
+
+    return _warm
+
+
+@pytest.fixture
+def page(client):
+    def _page(url: str) -> str:
+        response = client.get(url)
+        return response.content.decode() if response.status_code == 200 else f"<{response.status_code}>"
+
+    return _page
