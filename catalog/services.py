@@ -4,13 +4,14 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 
 from .exceptions import CatalogError
 from .models import Category, Product, ProductImage
 
 MIN_PERCENT = Decimal("-90")
 MAX_PERCENT = Decimal("500")
+MAX_PRICE = Decimal("99999999.99")  # Product.price is Decimal(10, 2)
 
 
 @transaction.atomic
@@ -55,6 +56,10 @@ def products_change_price(*, products: QuerySet[Product], percent: Decimal) -> i
     if not MIN_PERCENT <= percent <= MAX_PERCENT:
         raise CatalogError(f"The change must be between {MIN_PERCENT}% and {MAX_PERCENT}%.")
     factor = (Decimal(100) + percent) / Decimal(100)
+    highest = products.aggregate(highest=Max("price"))["highest"]
+    if highest is not None and (highest * factor).quantize(Decimal("0.01")) > MAX_PRICE:
+        # Postgres would refuse the whole update with a numeric overflow.
+        raise CatalogError(f"That change would take a price above {MAX_PRICE}.")
     return products.update(price=F("price") * factor)
 
 
