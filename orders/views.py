@@ -46,7 +46,10 @@ def checkout(request):
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            token = data.pop("checkout_token")
+            # The session's own token, never the posted one: a token copied from another
+            # shopper's form must not return (and reveal) their order.
+            data.pop("checkout_token")
+            token = _token(request.session)
             try:
                 order = order_place(lines=lines, contact=Contact(**data), user=request.user, checkout_token=token)
             except PriceChanged as exc:
