@@ -1,0 +1,1 @@
+"""Cache observability: CloudWatch metrics and alarms, the staff cache panel, access logs."""
