@@ -74,4 +74,24 @@ if CELERY_RESULT_BACKEND.startswith("rediss://"):
 LOGGING["root"]["level"] = env("DJANGO_LOG_LEVEL", default="INFO")
 
 # STORAGES (CDN issue) BEGIN
+# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+# Static and media in one private S3 bucket behind CloudFront (Origin Access Control). Static names are
+# hashed (manifest), so they are cached for a year and never invalidated; media names carry a uuid and are
+# never overwritten. Credentials come from the instance role (boto3's default chain).
+from cdn.storages import s3_storages  # noqa: E402
+
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN")
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="us-east-1")
+# Browsers keep an image a day, CloudFront a year: a purge reaches the edge, not browser caches.
+AWS_S3_MEDIA_CACHE_CONTROL = env("AWS_S3_MEDIA_CACHE_CONTROL", default="public, max-age=86400, s-maxage=31536000")
+STORAGES = s3_storages(
+    bucket=AWS_STORAGE_BUCKET_NAME,
+    custom_domain=AWS_S3_CUSTOM_DOMAIN,
+    region=AWS_S3_REGION_NAME,
+    endpoint_url=env("AWS_ENDPOINT_URL", default=None),
+    media_cache_control=AWS_S3_MEDIA_CACHE_CONTROL,
+)
+STATIC_URL = f"https://{AWS_S3_CUSTOM_DOMAIN}/static/"
+MEDIA_URL = f"https://{AWS_S3_CUSTOM_DOMAIN}/media/"
 # STORAGES (CDN issue) END
