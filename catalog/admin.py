@@ -2,6 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.template.response import TemplateResponse
@@ -51,7 +52,7 @@ class ProductAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["category"]
     inlines = [ProductImageInline]
-    actions = ["change_price", "mark_inactive"]
+    actions = ["change_price", "mark_inactive", "purge_from_cdn"]
     list_per_page = 50
 
     @admin.action(description="Change price by %%")
@@ -81,3 +82,24 @@ class ProductAdmin(admin.ModelAdmin):
     def mark_inactive(self, request, queryset: QuerySet[Product]):
         count = services.products_deactivate(products=queryset)
         self.message_user(request, f"Marked {count} products inactive.")
+
+    @admin.action(description="Purge from CDN")
+    def purge_from_cdn(self, request, queryset: QuerySet[Product]):
+        if not settings.CLOUDFRONT_DISTRIBUTION_ID:
+            self.message_user(request, "No CloudFront distribution is configured.", messages.WARNING)
+            return
+        count = services.products_purge_from_cdn(products=queryset)
+        self.message_user(
+            request,
+            f"Queued {count} CloudFront paths; they go out together in one invalidation within seconds.",
+        )
+
+    def save_formset(self, request, form, formset, change):
+        """Save images through the service, which stores a new upload's renditions beside it."""
+        if formset.model is not ProductImage:
+            return super().save_formset(request, form, formset, change)
+        for obj in formset.save(commit=False):
+            services.product_image_store(image=obj)
+        for obj in formset.deleted_objects:
+            obj.delete()  # cdn.receivers removes its files and CDN paths after commit
+        formset.save_m2m()

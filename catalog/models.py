@@ -86,6 +86,8 @@ def product_image_path(instance: "ProductImage", filename: str) -> str:
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, related_name="images", on_delete=models.CASCADE)
     image = models.ImageField(upload_to=product_image_path, max_length=255)
+    # Sizes made by catalog.renditions on upload: {"thumb": {"name": ..., "width": ...}, ...}.
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
     alt = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Sum
 from shop.cache import entries
 from shop.cache.store import Result, read, read_many
 
+from . import renditions
 from .models import SEARCH_CONFIG, Category, Product, ProductImage, search_vector
 
 PAGE_SIZE = 24
@@ -35,7 +36,15 @@ def availability(stock: int) -> dict[str, str]:
 
 
 def _image_data(image: ProductImage) -> dict[str, Any]:
-    return {"id": image.pk, "url": image.image.url, "alt": image.alt, "position": image.position}
+    # "sizes" maps thumb/listing/detail to URLs; empty (and "srcset" "") for images stored without renditions.
+    return {
+        "id": image.pk,
+        "url": image.image.url,
+        "alt": image.alt,
+        "position": image.position,
+        "sizes": renditions.urls(image.image, image.renditions),
+        "srcset": renditions.srcset(image.image, image.renditions),
+    }
 
 
 def _card(product: Product) -> dict[str, Any]:

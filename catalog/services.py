@@ -6,6 +6,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max, QuerySet
 
+from cdn import services as cdn_services
+from cdn.batching import media_paths
+
+from . import renditions
 from .exceptions import CatalogError
 from .models import Category, Product, ProductImage
 
@@ -75,9 +79,31 @@ def product_image_add(
     if position is None:
         position = product.images.count()
     obj = ProductImage(product=product, alt=alt, position=position)
-    obj.image.save(image.name, image, save=False)
-    obj.save()
-    return obj
+    obj.image = image
+    return product_image_store(image=obj)
+
+
+@transaction.atomic
+def product_image_store(*, image: ProductImage) -> ProductImage:
+    """Save ``image``; a new upload is stored with its renditions first.
+
+    A replaced or deleted file is removed after commit, with its CDN paths (cdn.receivers).
+    """
+    file = image.image
+    if file and not file._committed:
+        file.save(file.name, file.file, save=False)
+        image.renditions = renditions.generate(file)
+    image.save()
+    return image
+
+
+@transaction.atomic
+def products_purge_from_cdn(*, products: QuerySet[Product]) -> int:
+    """Queue the CloudFront paths of every file of ``products``' images; return how many paths."""
+    names = []
+    for name, sizes in ProductImage.objects.filter(product__in=products).values_list("image", "renditions"):
+        names += renditions.names(name, sizes)
+    return cdn_services.paths_queue(media_paths(names))
 
 
 @transaction.atomic

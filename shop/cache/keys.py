@@ -8,7 +8,7 @@ import hashlib
 
 from django.conf import settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _prefix() -> str:
