@@ -8,4 +8,3 @@ class CheckoutForm(forms.Form):
     city = forms.CharField(max_length=100)
     postal_code = forms.CharField(max_length=20)
     country = forms.CharField(max_length=60)
-    checkout_token = forms.CharField(widget=forms.HiddenInput, max_length=64)

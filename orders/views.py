@@ -1,5 +1,6 @@
 """Checkout, order confirmation and order history."""
 
+import re
 import secrets
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from .services import Contact, order_place
 
 TOKEN_KEY = "checkout_token"  # noqa: S105 (a session key name, not a secret)
 ORDERS_KEY = "orders"
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _token(session) -> str:
@@ -28,16 +30,17 @@ def _token(session) -> str:
 
 def checkout(request):
     submitted_token = request.POST.get("checkout_token", "") if request.method == "POST" else ""
-    if submitted_token:
+    # Only a token this view could have issued is looked up; anything else (NUL bytes, junk) is ignored.
+    if TOKEN_RE.fullmatch(submitted_token):
         # The same form posted again: show the order it already placed.
-        done = Order.objects.filter(checkout_token=submitted_token[:64]).first()
+        done = Order.objects.filter(checkout_token=submitted_token).first()
         if done is not None and done.pk in request.session.get(ORDERS_KEY, []):
             return redirect(done)
     lines = Cart(request.session).lines()
     if not lines:
         messages.info(request, "Your cart is empty.")
         return redirect("cart")
-    initial = {"checkout_token": _token(request.session)}
+    initial = {}
     if request.user.is_authenticated:
         initial["email"] = request.user.email
     form = CheckoutForm(request.POST or None, initial=initial)
@@ -45,13 +48,13 @@ def checkout(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = form.cleaned_data
             # The session's own token, never the posted one: a token copied from another
             # shopper's form must not return (and reveal) their order.
-            data.pop("checkout_token")
             token = _token(request.session)
             try:
-                order = order_place(lines=lines, contact=Contact(**data), user=request.user, checkout_token=token)
+                order = order_place(
+                    lines=lines, contact=Contact(**form.cleaned_data), user=request.user, checkout_token=token
+                )
             except PriceChanged as exc:
                 cart_services.cart_accept_prices(session=request.session)
                 lines = Cart(request.session).lines()
@@ -66,7 +69,7 @@ def checkout(request):
                 request.session.pop(TOKEN_KEY, None)
                 messages.success(request, "Thank you! Your order is placed.")
                 return redirect(order)
-    context = {"form": form, "lines": lines, "total": cart_total(lines)}
+    context = {"form": form, "lines": lines, "total": cart_total(lines), "checkout_token": _token(request.session)}
     return render(request, "orders/checkout.html", context, status=status)
 
 
