@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shop.health.HealthCheckMiddleware",
+    "shop.observability.accesslog.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,30 +189,6 @@ LOGGING = {
 
 # OBSERVABILITY (shop/observability/, shop/health.py)
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html
-# CDN (CloudFront invalidation)
-# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Invalidation.html
-# Empty CLOUDFRONT_DISTRIBUTION_ID (local/dev): replaced media files are still deleted, nothing is invalidated.
-CLOUDFRONT_DISTRIBUTION_ID = env("CLOUDFRONT_DISTRIBUTION_ID", default="")
-# boto3's own variable; passed explicitly as endpoint_url so tests and the local stack can point at moto.
-AWS_ENDPOINT_URL = env("AWS_ENDPOINT_URL", default=None)
-CDN_COALESCE_SECONDS = env.float("CDN_COALESCE_SECONDS", default=5.0)
-CDN_WILDCARD_THRESHOLD = env.int("CDN_WILDCARD_THRESHOLD", default=100)
-CDN_FREE_PATHS_PER_MONTH = env.int("CDN_FREE_PATHS_PER_MONTH", default=1000)
-CDN_MAX_RETRIES = env.int("CDN_MAX_RETRIES", default=8)
-CDN_RETRY_BASE_SECONDS = env.float("CDN_RETRY_BASE_SECONDS", default=2.0)
-CDN_RETRY_MAX_SECONDS = env.float("CDN_RETRY_MAX_SECONDS", default=300.0)
-CDN_STATUS_REFRESH_SECONDS = env.float("CDN_STATUS_REFRESH_SECONDS", default=60.0)
-CDN_REDIS_PREFIX = env("CDN_REDIS_PREFIX", default="cdn")
-CDN_CELERY_QUEUE = env("CDN_CELERY_QUEUE", default="celery")
-CELERY_BEAT_SCHEDULE["cdn-refresh-invalidations"] = {
-    "task": "cdn.tasks.refresh_invalidations",
-    "schedule": CDN_STATUS_REFRESH_SECONDS,
-}
-# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/sqs.html
-# For an sqs:// broker, e.g. {"region": "eu-west-1", "visibility_timeout": 3600, "queue_name_prefix": "shop-"};
-# visibility_timeout must exceed the longest retry countdown (CDN_RETRY_MAX_SECONDS) since tasks ack late.
-CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={})
-
 INSTALLED_APPS += ["shop.observability"]
 CACHE_METRICS_NAMESPACE = env("CACHE_METRICS_NAMESPACE", default="Shopfront/Cache")
 CACHE_METRICS_INTERVAL_SECONDS = env.int("CACHE_METRICS_INTERVAL_SECONDS", default=60)
@@ -244,3 +222,6 @@ CACHE_ALARMS = {
     "CLOUDFRONT_5XX_THRESHOLD": env.float("CACHE_ALARM_CLOUDFRONT_5XX_THRESHOLD", default=1.0),
     "CLOUDFRONT_HIT_RATE_THRESHOLD": env.float("CACHE_ALARM_CLOUDFRONT_HIT_RATE_THRESHOLD", default=70.0),
 }
+# Access log: one line per request from "shop.access"; production sets DJANGO_LOG_FORMAT=json.
+LOGGING["formatters"]["json"] = {"()": "shop.observability.accesslog.JsonFormatter"}
+LOGGING["handlers"]["console"]["formatter"] = env("DJANGO_LOG_FORMAT", default="plain")

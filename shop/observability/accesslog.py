@@ -1,0 +1,84 @@
+"""One structured access-log line per request, and the JSON formatter that prints it."""
+
+import json
+import logging
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+
+from django.db import connection
+
+logger = logging.getLogger("shop.access")
+
+# Request ids from the ALB (X-Amzn-Trace-Id: "Root=1-…;Sampled=1") or an upstream proxy; anything
+# else is replaced so a client cannot inject arbitrary text into the logs.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:;=+/-]{1,200}$")
+
+
+def request_id(request) -> str:
+    """Return the request id from X-Request-ID or X-Amzn-Trace-Id, or a new one."""
+    for header in ("HTTP_X_REQUEST_ID", "HTTP_X_AMZN_TRACE_ID"):
+        value = request.META.get(header, "")
+        if _REQUEST_ID.match(value):
+            return value
+    return uuid.uuid4().hex
+
+
+class _QueryCounter:
+    """A ``connection.execute_wrapper`` that only counts."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+class AccessLogMiddleware:
+    """Log method, path, status, duration, cache outcome and SQL query count of every request."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        rid = request_id(request)
+        request.request_id = rid
+        queries = _QueryCounter()
+        start = time.perf_counter()
+        with connection.execute_wrapper(queries):
+            response = self.get_response(request)
+        duration_ms = round((time.perf_counter() - start) * 1000, 1)
+        response["X-Request-ID"] = rid
+        fields = {
+            "request_id": rid,
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": duration_ms,
+            "cache": response.get("X-Cache", "-"),
+            "sql_queries": queries.count,
+        }
+        logger.info(
+            "%s %s %s %sms", request.method, request.path, response.status_code, duration_ms, extra={"fields": fields}
+        )
+        return response
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as one JSON object; a record's ``fields`` dict is merged in."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update(fields)
+        if record.exc_info:
+            entry["exc_info"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
