@@ -187,6 +187,30 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# CDN (CloudFront invalidation)
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Invalidation.html
+# Empty CLOUDFRONT_DISTRIBUTION_ID (local/dev): replaced media files are still deleted, nothing is invalidated.
+CLOUDFRONT_DISTRIBUTION_ID = env("CLOUDFRONT_DISTRIBUTION_ID", default="")
+# boto3's own variable; passed explicitly as endpoint_url so tests and the local stack can point at moto.
+AWS_ENDPOINT_URL = env("AWS_ENDPOINT_URL", default=None)
+CDN_COALESCE_SECONDS = env.float("CDN_COALESCE_SECONDS", default=5.0)
+CDN_WILDCARD_THRESHOLD = env.int("CDN_WILDCARD_THRESHOLD", default=100)
+CDN_FREE_PATHS_PER_MONTH = env.int("CDN_FREE_PATHS_PER_MONTH", default=1000)
+CDN_MAX_RETRIES = env.int("CDN_MAX_RETRIES", default=8)
+CDN_RETRY_BASE_SECONDS = env.float("CDN_RETRY_BASE_SECONDS", default=2.0)
+CDN_RETRY_MAX_SECONDS = env.float("CDN_RETRY_MAX_SECONDS", default=300.0)
+CDN_STATUS_REFRESH_SECONDS = env.float("CDN_STATUS_REFRESH_SECONDS", default=60.0)
+CDN_REDIS_PREFIX = env("CDN_REDIS_PREFIX", default="cdn")
+CDN_CELERY_QUEUE = env("CDN_CELERY_QUEUE", default="celery")
+CELERY_BEAT_SCHEDULE["cdn-refresh-invalidations"] = {
+    "task": "cdn.tasks.refresh_invalidations",
+    "schedule": CDN_STATUS_REFRESH_SECONDS,
+}
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/sqs.html
+# For an sqs:// broker, e.g. {"region": "eu-west-1", "visibility_timeout": 3600, "queue_name_prefix": "shop-"};
+# visibility_timeout must exceed the longest retry countdown (CDN_RETRY_MAX_SECONDS) since tasks ack late.
+CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={})
+
 # OBSERVABILITY (shop/observability/, shop/health.py)
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html
 INSTALLED_APPS += ["shop.observability"]
