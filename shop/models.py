@@ -11,6 +11,8 @@ class CacheInvalidation(models.Model):
     """
 
     tags = models.JSONField()
+    # The writer's fence in Redis; whoever delivers this row lifts that fence too.
+    fence_token = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,11 @@ from collections.abc import Callable
 from django.conf import settings
 
 
+def now() -> float:
+    """Return the breaker's clock (monotonic seconds)."""
+    return time.monotonic()
+
+
 class Breaker:
     """Open for a cool-down after a failure; the first call after it probes Redis again.
 
@@ -14,9 +19,9 @@ class Breaker:
     step (draining pending invalidations) before it trusts anything Redis says again.
     """
 
-    def __init__(self, name: str, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, name: str, clock: Callable[[], float] | None = None) -> None:
         self.name = name
-        self._clock = clock
+        self._clock = clock or (lambda: now())
         self._lock = threading.Lock()
         self._open_until = 0.0
         self.tripped = False

@@ -75,8 +75,8 @@ def enqueue(tags: set[str]) -> None:
     if not tags:
         return
     tags = sorted(tags)
-    row = CacheInvalidation.objects.create(tags=tags)
     token = store.new_token()
+    row = CacheInvalidation.objects.create(tags=tags, fence_token=token)
     try:
         store.call(lambda conn: store.fence(conn, tags, token))
     except store.CacheUnavailable:
@@ -111,10 +111,9 @@ def drain_outbox(conn=None, batch: int = 500) -> int:
         conn = store.client()
     drained = 0
     while True:
-        rows = list(CacheInvalidation.objects.values_list("pk", "tags")[:batch])
+        rows = list(CacheInvalidation.objects.values_list("pk", "tags", "fence_token")[:batch])
         if not rows:
             return drained
-        tags = sorted({t for _, row_tags in rows for t in row_tags})
-        store.bump(conn, tags)
-        CacheInvalidation.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+        store.bump_many(conn, [(tags, token or None) for _, tags, token in rows])
+        CacheInvalidation.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
         drained += len(rows)

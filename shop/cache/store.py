@@ -302,12 +302,20 @@ def fence(conn, tags: Sequence[str], token: str) -> None:
 
 def bump(conn, tags: Sequence[str], token: str | None = None) -> None:
     """Give every tag in ``tags`` a new version and lift ``token``'s fence, in one round trip."""
-    if not tags:
-        return
+    bump_many(conn, [(tags, token)])
+
+
+def bump_many(conn, batches: Sequence[tuple[Sequence[str], str | None]]) -> None:
+    """Bump the tags of several writes and lift each write's fence, in one round trip."""
     version = new_token()
     pipe = conn.pipeline(transaction=False)
-    for i, tag in enumerate(tags):
-        pipe.set(tag, f"{version}:{i}", ex=TAG_TTL_SECONDS)
-        if token is not None:
-            pipe.srem(f"{tag}:fence", token)
-    pipe.execute()
+    bumped: set[str] = set()
+    for tags, token in batches:
+        for tag in tags:
+            if tag not in bumped:
+                bumped.add(tag)
+                pipe.set(tag, f"{version}:{len(bumped)}", ex=TAG_TTL_SECONDS)
+            if token:
+                pipe.srem(f"{tag}:fence", token)
+    if bumped:
+        pipe.execute()

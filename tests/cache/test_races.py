@@ -1,0 +1,93 @@
+"""Concurrency: no stale set, no stampede. Real Postgres, real Redis, real threads."""
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from catalog import selectors
+from catalog import services as catalog_services
+from shop.cache import keys, stats, store
+
+
+def _in_thread(fn, results: dict, name: str) -> threading.Thread:
+    def run():
+        try:
+            results[name] = fn()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_reader_that_read_the_old_row_never_stores_it(catalog, monkeypatch):
+    """Reader misses → reads the old row → writer commits and invalidates → reader tries to store."""
+    real = selectors._product_data
+    read_old_row, writer_committed = threading.Event(), threading.Event()
+
+    def paused_read(slug):
+        data = real(slug)
+        read_old_row.set()
+        assert writer_committed.wait(10)
+        return data
+
+    monkeypatch.setattr(selectors, "_product_data", paused_read)
+    selectors.category_tree()  # warm the tree so the reader's only miss is the product
+    results = {}
+    reader = _in_thread(lambda: selectors.product_page("chef-knife")[1], results, "reader")
+    assert read_old_row.wait(10)
+    monkeypatch.setattr(selectors, "_product_data", real)
+    catalog_services.product_update(product=catalog.knife, price=Decimal("61.00"))  # commits, invalidates
+    writer_committed.set()
+    reader.join(10)
+
+    assert results["reader"].value["price"] == "50.00"  # the reader did see the old row ...
+    assert not store.client().exists(keys.entry("product", "chef-knife"))  # ... and it was never stored
+    assert selectors.product_page("chef-knife")[1].value["price"] == "61.00"
+
+
+def test_reader_that_filled_before_the_write_is_invalidated(catalog):
+    """The other order: the old value is stored first, then the write commits: the entry dies."""
+    assert selectors.product_page("chef-knife")[1].value["price"] == "50.00"
+    assert selectors.product_page("chef-knife")[1].hit
+    catalog_services.product_update(product=catalog.knife, price=Decimal("62.00"))
+    result = selectors.product_page("chef-knife")[1]
+    assert not result.hit and result.value["price"] == "62.00"
+
+
+@pytest.mark.parametrize("how", ["cold", "expired"])
+def test_fifty_concurrent_requests_on_a_cold_key_ask_the_database_once(catalog, monkeypatch, how):
+    real = selectors._product_data
+    calls = []
+    lock = threading.Lock()
+
+    def slow_counted(slug):
+        with lock:
+            calls.append(slug)
+        time.sleep(0.2)  # a slow query widens the window the other 49 requests arrive in
+        return real(slug)
+
+    selectors.category_tree()
+    if how == "expired":
+        selectors.product_page("chef-knife")
+        store.client().pexpire(keys.entry("product", "chef-knife"), 1)
+        time.sleep(0.01)
+    monkeypatch.setattr(selectors, "_product_data", slow_counted)
+    start = threading.Barrier(50)
+    results = {}
+
+    def request(i):
+        start.wait(10)
+        return selectors.product_page("chef-knife")[1].value["price"]
+
+    threads = [_in_thread(lambda i=i: request(i), results, i) for i in range(50)]
+    for t in threads:
+        t.join(20)
+    assert len(results) == 50
+    assert set(results.values()) == {"50.00"}
+    assert 1 <= len(calls) <= 2, f"the database was asked {len(calls)} times"
+    assert stats.local_totals["product:stampede_wait"] >= 40

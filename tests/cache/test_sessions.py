@@ -1,0 +1,79 @@
+"""Sessions: Redis copies of Postgres rows; a flush, restart or outage logs nobody out."""
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import ProductFactory, UserFactory
+
+
+@pytest.fixture
+def shopper(client, transactional_db):
+    product = ProductFactory(slug="mug", name="Mug", stock=10)
+    user = UserFactory(username="ann")
+    client.post("/cart/add/", {"product_id": product.pk, "quantity": 2})
+    assert (
+        client.post("/accounts/login/", {"username": "ann", "password": "correct horse battery staple"}).status_code
+        == 302
+    )
+    return client, user, product
+
+
+def _state(client):
+    page = client.get("/cart/").content.decode()
+    return ("Log out ann" in page, "Mug" in page)
+
+
+def test_sessions_have_their_own_redis_database():
+    assert django_settings.SESSION_ENGINE == "shop.sessions"
+    assert django_settings.CACHES["sessions"]["LOCATION"] != django_settings.CACHES["default"]["LOCATION"]
+
+
+def test_redis_flush_keeps_login_and_cart(redis_server, use_redis, client, transactional_db):
+    use_redis(redis_server)
+    product = ProductFactory(slug="mug", name="Mug", stock=10)
+    UserFactory(username="ann")
+    client.post("/cart/add/", {"product_id": product.pk, "quantity": 2})
+    client.post("/accounts/login/", {"username": "ann", "password": "correct horse battery staple"})
+    assert _state(client) == (True, True)
+    redis_server.client().flushall()
+    assert _state(client) == (True, True)
+    redis_server.stop()
+    redis_server.start()  # a restart: empty again
+    assert _state(client) == (True, True)
+
+
+def test_redis_down_keeps_login_and_cart_and_accepts_changes(redis_server, use_redis, client, transactional_db):
+    use_redis(redis_server)
+    product = ProductFactory(slug="mug", name="Mug", stock=10)
+    UserFactory(username="ann")
+    client.post("/cart/add/", {"product_id": product.pk, "quantity": 1})
+    client.post("/accounts/login/", {"username": "ann", "password": "correct horse battery staple"})
+    redis_server.stop()
+    assert _state(client) == (True, True)
+    assert client.post("/cart/update/", {"product_id": product.pk, "quantity": 3}).status_code == 302
+    assert 'value="3"' in client.get("/cart/").content.decode()
+
+
+def test_active_session_is_not_written_on_every_request(shopper, settings):
+    client, _, _ = shopper
+    settings.SESSION_TOUCH_INTERVAL = 60
+    client.get("/cart/")
+    with CaptureQueriesContext(__import__("django.db", fromlist=["connection"]).connection) as ctx:
+        for _ in range(5):
+            client.get("/cart/")
+    writes = [
+        q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")
+    ]
+    assert writes == []
+
+
+def test_idle_expiry_slides_with_activity(shopper, settings):
+    client, _, _ = shopper
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    first = Session.objects.get(session_key=session_key).expire_date
+    settings.SESSION_TOUCH_INTERVAL = 0
+    client.get("/cart/")
+    assert Session.objects.get(session_key=session_key).expire_date > first
+    assert client.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
