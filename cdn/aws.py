@@ -4,7 +4,8 @@ import boto3
 from botocore.config import Config
 from django.conf import settings
 
-# botocore retries transient HTTP errors itself, but not these: the task backs off and retries them.
+# botocore never retries TooManyInvalidationsInProgress, and retries throttling only a few times within one
+# call; when either reaches the caller, the task backs off (minutes, with jitter) and tries again.
 RETRYABLE_CODES = frozenset({"TooManyInvalidationsInProgress", "Throttling", "ThrottlingException"})
 # CloudFront's limits on invalidations in progress per distribution.
 MAX_FILE_PATHS_IN_FLIGHT = 3000

@@ -68,13 +68,15 @@ def aws(moto_endpoint, settings, monkeypatch):
     settings.CLOUDFRONT_DISTRIBUTION_ID = distribution
     settings.CDN_REDIS_PREFIX = prefix
     settings.CDN_COALESCE_SECONDS = 1.0
-    settings.STORAGES = s3_storages(
+    production = s3_storages(
         bucket=bucket,
         custom_domain=CDN_DOMAIN,
         region=REGION,
         endpoint_url=moto_endpoint,
         media_cache_control="public, max-age=86400, s-maxage=31536000",
     )
+    # Media on S3; static stays as in test settings (pages render without a manifest) unless a test opts in.
+    settings.STORAGES = {**settings.STORAGES, "default": production["default"]}
     yield SimpleNamespace(
         endpoint=moto_endpoint,
         env=env,
@@ -83,6 +85,7 @@ def aws(moto_endpoint, settings, monkeypatch):
         prefix=prefix,
         s3=s3,
         cloudfront=cloudfront,
+        storages=production,
     )
     conn = get_redis_connection("default")
     for key in conn.scan_iter(f"{prefix}:*"):

@@ -1,6 +1,9 @@
 """Static and media on S3 (moto's server over HTTP) with the production STORAGES from cdn.storages."""
 
-import runpy
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.files.base import ContentFile
@@ -55,6 +58,7 @@ def test_collectstatic_writes_hashed_names_with_immutable_headers(aws, settings,
     (tmp_path / "img" / "dot.png").write_bytes(jpeg(size=2))
     settings.STATICFILES_DIRS = [str(tmp_path)]
     settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STORAGES = aws.storages
 
     call_command("collectstatic", interactive=False, verbosity=0)
 
@@ -71,23 +75,27 @@ def test_collectstatic_writes_hashed_names_with_immutable_headers(aws, settings,
     assert static("css/app.css") == f"https://{CDN_DOMAIN}/{hashed_css[0]}"
 
 
-def test_production_settings_build_the_same_storages(monkeypatch, moto_endpoint):
-    for name, value in {
+def test_production_settings_build_s3_storages(moto_endpoint):
+    """Import config.settings.production in a child process: it edits dicts shared with the running settings."""
+    env = {
+        **os.environ,
         "DJANGO_SECRET_KEY": "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "shop.example.com",
         "AWS_STORAGE_BUCKET_NAME": "shop-media",
         "AWS_S3_CUSTOM_DOMAIN": CDN_DOMAIN,
         "AWS_ENDPOINT_URL": moto_endpoint,
-    }.items():
-        monkeypatch.setenv(name, value)
-    prod = runpy.run_module("config.settings.production")
-    media, static = prod["STORAGES"]["default"], prod["STORAGES"]["staticfiles"]
+    }
+    code = "import json, config.settings.production as p; print(json.dumps([p.STORAGES, p.STATIC_URL, p.MEDIA_URL]))"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    storages, static_url, media_url = json.loads(out.stdout.strip().splitlines()[-1])
+    media, static = storages["default"], storages["staticfiles"]
     assert media["BACKEND"] == "storages.backends.s3.S3Storage"
     assert media["OPTIONS"]["location"] == "media" and media["OPTIONS"]["file_overwrite"] is False
     assert static["BACKEND"] == "storages.backends.s3.S3ManifestStaticStorage"
     assert static["OPTIONS"]["location"] == "static"
+    assert static["OPTIONS"]["object_parameters"] == {"CacheControl": "public, max-age=31536000, immutable"}
     for options in (media["OPTIONS"], static["OPTIONS"]):
         assert options["custom_domain"] == CDN_DOMAIN
         assert options["default_acl"] is None and options["querystring_auth"] is False
         assert options["endpoint_url"] == moto_endpoint and options["bucket_name"] == "shop-media"
-    assert prod["STATIC_URL"] == f"https://{CDN_DOMAIN}/static/"
+    assert (static_url, media_url) == (f"https://{CDN_DOMAIN}/static/", f"https://{CDN_DOMAIN}/media/")
