@@ -1,0 +1,138 @@
+"""Staff cache panel: hit ratios over the last hour, Redis INFO, CDN budget and per-product purges."""
+
+import logging
+import time
+
+from django import forms
+from django.apps import apps
+from django.contrib import admin, messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+from redis.exceptions import RedisError
+
+from shop.cache import invalidation, store
+
+from . import metrics
+
+logger = logging.getLogger(__name__)
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 200, 30
+COLORS = ["#2f6fdf", "#d9534f", "#5cb85c", "#f0ad4e", "#8e44ad", "#16a085", "#7f8c8d", "#c0392b"]
+WINDOW_SECONDS = 3600
+
+
+class PurgeForm(forms.Form):
+    slug = forms.SlugField(label="Product slug", max_length=200)
+
+
+def chart(snapshots: list[dict], now: float) -> dict:
+    """Return an SVG-ready hit ratio series per namespace over the last hour."""
+    width, height, pad = CHART_WIDTH, CHART_HEIGHT, CHART_PAD
+    start = now - WINDOW_SECONDS
+    points: dict[str, list[tuple[float, float]]] = {}
+    for snap in snapshots:
+        if snap["ts"] < start:
+            continue
+        x = pad + (snap["ts"] - start) / WINDOW_SECONDS * (width - 2 * pad)
+        for ns, (hits, misses) in snap["counts"].items():
+            if hits + misses:
+                ratio = 100.0 * hits / (hits + misses)
+                points.setdefault(ns, []).append((x, ratio))
+    series = []
+    for i, (ns, pts) in enumerate(sorted(points.items())):
+        coords = " ".join(f"{x:.1f},{pad + (100 - r) / 100 * (height - 2 * pad):.1f}" for x, r in pts)
+        series.append({"namespace": ns, "color": COLORS[i % len(COLORS)], "points": coords, "last": pts[-1][1]})
+    grid = [{"label": v, "y": pad + (100 - v) / 100 * (height - 2 * pad)} for v in (0, 25, 50, 75, 100)]
+    return {"width": width, "height": height, "pad": pad, "right": width - pad, "series": series, "grid": grid}
+
+
+def redis_info() -> dict:
+    """Return the memory, key and eviction figures of the cache's Redis."""
+    try:
+        info = store.client().info()
+    except (RedisError, OSError) as exc:
+        return {"error": type(exc).__name__}
+    keyspace = {k: v for k, v in info.items() if k.startswith("db") and isinstance(v, dict)}
+    return {
+        "used_memory": info.get("used_memory_human"),
+        "peak_memory": info.get("used_memory_peak_human"),
+        "maxmemory": info.get("maxmemory_human"),
+        "policy": info.get("maxmemory_policy"),
+        "evicted_keys": info.get("evicted_keys"),
+        "expired_keys": info.get("expired_keys"),
+        "keyspace_hits": info.get("keyspace_hits"),
+        "keyspace_misses": info.get("keyspace_misses"),
+        "clients": info.get("connected_clients"),
+        "keys": {db: v.get("keys") for db, v in keyspace.items()},
+    }
+
+
+def cdn_context() -> dict | None:
+    """Return the CDN budget and recent invalidations, or None without the cdn app."""
+    if not apps.is_installed("cdn"):
+        return None
+    from cdn import selectors
+
+    return {"paths_used": selectors.paths_used_this_month(), "invalidations": list(selectors.recent_invalidations())}
+
+
+def _history() -> list[dict]:
+    try:
+        return metrics.history(store.client())
+    except (RedisError, OSError):
+        return []
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def cache_panel(request):
+    form = PurgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _purge(request, form.cleaned_data["slug"], cdn="purge_cdn" in request.POST)
+        return redirect("cache_panel")
+    context = {
+        **admin.site.each_context(request),
+        "title": "Cache",
+        "chart": chart(_history(), time.time()),
+        "redis": redis_info(),
+        "cdn": cdn_context(),
+        "form": form,
+    }
+    return render(request, "admin/cache_panel.html", context)
+
+
+def _purge(request, slug: str, cdn: bool) -> None:
+    from catalog.models import Product
+
+    ref = Product.objects.filter(slug=slug).values_list("slug", "category_id").first()
+    if ref is None:
+        messages.error(request, f"No product with slug “{slug}”.")
+        return
+    if cdn:
+        _purge_cdn(request, ref[0])
+        return
+    # The cache layer turns the product into its tags and bumps them once this commits.
+    with transaction.atomic():
+        invalidation.products_changed([ref])
+    messages.success(request, f"Cache of “{slug}” purged (and every list showing it).")
+
+
+def _purge_cdn(request, slug: str) -> None:
+    if not apps.is_installed("cdn"):
+        messages.error(request, "The CDN app is not installed.")
+        return
+    from catalog import renditions
+    from catalog.models import ProductImage
+    from cdn import batching, services
+
+    rows = ProductImage.objects.filter(product__slug=slug).values_list("image", "renditions")
+    names = [name for image, sizes in rows for name in renditions.names(image, sizes or {})]
+    # paths_queue sends the paths once this transaction commits, coalesced with other purges.
+    with transaction.atomic():
+        queued = services.paths_queue(batching.media_paths(names))
+    if queued:
+        messages.success(request, f"CloudFront invalidation of {queued} path(s) of “{slug}” queued.")
+    else:
+        messages.warning(request, f"Nothing to invalidate for “{slug}” (no images, or no distribution configured).")

@@ -1,0 +1,97 @@
+"""The staff cache panel: staff only; chart, Redis INFO, CDN budget; purges go through the cache layer."""
+
+import pytest
+from django.conf import settings as django_settings
+from django_redis import get_redis_connection
+
+from cdn import batching
+from shop.observability import metrics
+from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PANEL = "/admin/cache/"
+
+
+@pytest.fixture
+def product():
+    p = ProductFactory(name="Chef Knife", slug="chef-knife", category=CategoryFactory(slug="kitchen"))
+    ProductImageFactory(product=p)
+    return p
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_login(client):
+    response = client.get(PANEL)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_shoppers_without_staff_status_are_sent_to_the_admin_login(client):
+    client.force_login(UserFactory(username="shopper"))
+
+    response = client.get(PANEL)
+    post = client.post(PANEL, {"slug": "chef-knife", "purge_cache": ""})
+
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert post.status_code == 302 and post["Location"].startswith("/admin/login/")
+
+
+def test_staff_see_the_hit_ratio_chart_redis_info_and_cdn_budget(client, product, aws):
+    client.get("/products/chef-knife/")
+    client.get("/products/chef-knife/")
+    metrics.publish()
+    client.force_login(StaffFactory(username="boss"))
+
+    response = client.get(PANEL)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<svg" in html and "<polyline" in html
+    assert "product: 50.0% (latest)" in html
+    info = get_redis_connection("default").info()
+    assert f"<td>{info['evicted_keys']}</td>" in html
+    assert "Invalidation paths used this month: <strong>0</strong>" in html
+    assert "Purge from CDN" in html
+
+
+def test_admin_index_links_to_the_panel(client):
+    client.force_login(StaffFactory(username="boss"))
+    assert f'href="{PANEL}"' in client.get("/admin/").content.decode()
+
+
+def test_purging_a_product_makes_its_next_read_a_miss(client, product):
+    assert client.get("/products/chef-knife/")["X-Cache"] == "MISS"
+    assert client.get("/products/chef-knife/")["X-Cache"] == "HIT"
+    client.force_login(StaffFactory(username="boss"))
+
+    response = client.post(PANEL, {"slug": "chef-knife", "purge_cache": ""}, follow=True)
+
+    assert "Cache of “chef-knife” purged" in response.content.decode()
+    assert client.get("/products/chef-knife/")["X-Cache"] == "MISS"
+
+
+def test_purging_an_unknown_slug_says_so_and_changes_nothing(client, product):
+    client.get("/products/chef-knife/")
+    client.force_login(StaffFactory(username="boss"))
+
+    response = client.post(PANEL, {"slug": "no-such-thing", "purge_cache": ""}, follow=True)
+
+    assert "No product with slug “no-such-thing”" in response.content.decode()
+    assert client.get("/products/chef-knife/")["X-Cache"] == "HIT"
+
+
+def test_purge_from_cdn_queues_the_products_image_paths(client, product, settings):
+    settings.CLOUDFRONT_DISTRIBUTION_ID = "E2PANELTEST"
+    settings.CDN_REDIS_PREFIX = f"{django_settings.SHOP_CACHE['PREFIX']}-cdn"
+    settings.CDN_COALESCE_SECONDS = 3600  # the flush task stays queued; only the pending set is checked
+    client.force_login(StaffFactory(username="boss"))
+    image = product.images.get()
+
+    response = client.post(PANEL, {"slug": "chef-knife", "purge_cdn": ""}, follow=True)
+
+    assert "CloudFront invalidation of" in response.content.decode()
+    conn = get_redis_connection("default")
+    pending = conn.smembers(f"{settings.CDN_REDIS_PREFIX}:pending:E2PANELTEST")
+    conn.delete(f"{settings.CDN_REDIS_PREFIX}:pending:E2PANELTEST", f"{settings.CDN_REDIS_PREFIX}:flush:E2PANELTEST")
+    assert set(batching.media_paths([image.image.name])) <= {p.decode() for p in pending}
