@@ -1,0 +1,129 @@
+"""End to end: an admin image replace reaches CloudFront (moto's server) through a real Celery worker process."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from catalog import renditions, services
+from cdn.models import CdnInvalidation
+from tests.factories import ProductFactory, StaffFactory
+
+from .conftest import invalidations, jpeg
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _wait_for(predicate, timeout: float, what: str, log: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture
+def worker(aws, settings, tmp_path):
+    """A `celery worker` process on a queue of its own, using the test database, broker and moto."""
+    queue = f"cdn-test-{uuid.uuid4().hex[:8]}"
+    settings.CDN_CELERY_QUEUE = queue
+    env = {
+        **os.environ,
+        **aws.env,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CLOUDFRONT_DISTRIBUTION_ID": aws.distribution,
+        "CDN_REDIS_PREFIX": aws.prefix,
+        "CDN_CELERY_QUEUE": queue,
+    }
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1"),
+                *("-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"),
+                *("--loglevel", "INFO"),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for(lambda: proc.poll() is not None or " ready." in log.read_text(), 90, "the worker to start", log)
+        assert proc.poll() is None, log.read_text()
+        yield log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_admin_image_replace_is_invalidated_by_a_real_worker(aws, worker, client):
+    product = ProductFactory()
+    first = services.product_image_add(product=product, image=SimpleUploadedFile("a.jpg", jpeg("teal")))
+    second = services.product_image_add(product=product, image=SimpleUploadedFile("b.jpg", jpeg("navy")))
+    old = {f"/media/{n}" for img in (first, second) for n in renditions.names(img.image.name, img.renditions)}
+    client.force_login(StaffFactory())
+    form = {
+        "name": product.name,
+        "slug": product.slug,
+        "description": product.description,
+        "price": "10.00",
+        "stock": "20",
+        "is_active": "on",
+        "category": product.category_id,
+        "images-TOTAL_FORMS": "2",
+        "images-INITIAL_FORMS": "2",
+        "images-MIN_NUM_FORMS": "0",
+        "images-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
+    }
+    for i, img in enumerate((first, second)):
+        form |= {
+            f"images-{i}-id": img.pk,
+            f"images-{i}-product": product.pk,
+            f"images-{i}-image": SimpleUploadedFile(f"new-{i}.jpg", jpeg("red"), content_type="image/jpeg"),
+            f"images-{i}-alt": f"new {i}",
+            f"images-{i}-position": str(i),
+        }
+
+    response = client.post(f"/admin/catalog/product/{product.pk}/change/", form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    record = _wait_for(
+        lambda: CdnInvalidation.objects.exclude(invalidation_id="").first(), 60, "the invalidation", worker
+    )
+    sent = invalidations(aws)
+    assert len(sent) == 1 and len(old) == 8
+    assert set(sent[0]["InvalidationBatch"]["Paths"]["Items"]) == old
+    assert sent[0]["Id"] == record.invalidation_id
+    assert sent[0]["InvalidationBatch"]["CallerReference"] == record.caller_reference
+    assert CdnInvalidation.objects.count() == 1
+    first.refresh_from_db()
+    assert f"/media/{first.image.name}" not in old and first.image.name.endswith("-new-0.jpg")
+    assert set(first.renditions) == {"thumb", "listing", "detail"}
+    keys = {o["Key"] for o in aws.s3.list_objects_v2(Bucket=aws.bucket)["Contents"]}
+    assert not {p.removeprefix("/") for p in old} & keys
+    assert {f"media/{n}" for n in renditions.names(first.image.name, first.renditions)} <= keys
