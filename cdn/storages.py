@@ -10,6 +10,7 @@ def s3_storages(
     region: str,
     endpoint_url: str | None,
     media_cache_control: str,
+    url_protocol: str = "https:",
 ) -> dict[str, dict]:
     """Return ``STORAGES``: static under ``static/`` (hashed names), media under ``media/`` (never overwritten).
 
@@ -23,7 +24,7 @@ def s3_storages(
         "endpoint_url": endpoint_url,
         "default_acl": None,
         "querystring_auth": False,
-        "url_protocol": "https:",
+        "url_protocol": url_protocol,
     }
     return {
         "default": {

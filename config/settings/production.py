@@ -91,7 +91,9 @@ STORAGES = s3_storages(
     region=AWS_S3_REGION_NAME,
     endpoint_url=env("AWS_ENDPOINT_URL", default=None),
     media_cache_control=AWS_S3_MEDIA_CACHE_CONTROL,
+    # "http:" only for the local stack, where moto's server stands in for CloudFront.
+    url_protocol=env("AWS_S3_URL_PROTOCOL", default="https:"),
 )
-STATIC_URL = f"https://{AWS_S3_CUSTOM_DOMAIN}/static/"
-MEDIA_URL = f"https://{AWS_S3_CUSTOM_DOMAIN}/media/"
+STATIC_URL = f"{STORAGES['staticfiles']['OPTIONS']['url_protocol']}//{AWS_S3_CUSTOM_DOMAIN}/static/"
+MEDIA_URL = f"{STORAGES['default']['OPTIONS']['url_protocol']}//{AWS_S3_CUSTOM_DOMAIN}/media/"
 # STORAGES (CDN issue) END
