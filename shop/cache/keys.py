@@ -35,6 +35,11 @@ def stats() -> str:
     return f"{_prefix()}:stats"
 
 
+def stats_history() -> str:
+    """Return the capped list of published stats snapshots (the staff panel's chart)."""
+    return f"{_prefix()}:stats:history"
+
+
 def digest(text: str) -> str:
     """Return a short, key-safe digest of free text such as a search query."""
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()

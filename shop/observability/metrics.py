@@ -50,7 +50,7 @@ _take_script = Script(None, TAKE_SCRIPT.encode())
 
 def history_key() -> str:
     """Return the Redis list holding the latest published snapshots, newest first."""
-    return f"{keys.stats()}:history"
+    return keys.stats_history()
 
 
 def take_delta(conn) -> Counter[str]:
