@@ -3,21 +3,26 @@
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ProductFactory, UserFactory
 
 
+def _log_in_with_cart(client):
+    """Put a mug in an anonymous cart, then log in as ann; return the product."""
+    product = ProductFactory(slug="mug", name="Mug", stock=10)
+    UserFactory(username="ann")
+    client.post("/cart/add/", {"product_id": product.pk, "quantity": 2})
+    login = client.post("/accounts/login/", {"username": "ann", "password": "correct horse battery staple"})
+    assert login.status_code == 302
+    return product
+
+
 @pytest.fixture
 def shopper(client, transactional_db):
-    product = ProductFactory(slug="mug", name="Mug", stock=10)
-    user = UserFactory(username="ann")
-    client.post("/cart/add/", {"product_id": product.pk, "quantity": 2})
-    assert (
-        client.post("/accounts/login/", {"username": "ann", "password": "correct horse battery staple"}).status_code
-        == 302
-    )
-    return client, user, product
+    _log_in_with_cart(client)
+    return client
 
 
 def _state(client):
@@ -32,10 +37,7 @@ def test_sessions_have_their_own_redis_database():
 
 def test_redis_flush_keeps_login_and_cart(redis_server, use_redis, client, transactional_db):
     use_redis(redis_server)
-    product = ProductFactory(slug="mug", name="Mug", stock=10)
-    UserFactory(username="ann")
-    client.post("/cart/add/", {"product_id": product.pk, "quantity": 2})
-    client.post("/accounts/login/", {"username": "ann", "password": "correct horse battery staple"})
+    _log_in_with_cart(client)
     assert _state(client) == (True, True)
     redis_server.client().flushall()
     assert _state(client) == (True, True)
@@ -46,10 +48,7 @@ def test_redis_flush_keeps_login_and_cart(redis_server, use_redis, client, trans
 
 def test_redis_down_keeps_login_and_cart_and_accepts_changes(redis_server, use_redis, client, transactional_db):
     use_redis(redis_server)
-    product = ProductFactory(slug="mug", name="Mug", stock=10)
-    UserFactory(username="ann")
-    client.post("/cart/add/", {"product_id": product.pk, "quantity": 1})
-    client.post("/accounts/login/", {"username": "ann", "password": "correct horse battery staple"})
+    product = _log_in_with_cart(client)
     redis_server.stop()
     assert _state(client) == (True, True)
     assert client.post("/cart/update/", {"product_id": product.pk, "quantity": 3}).status_code == 302
@@ -57,10 +56,10 @@ def test_redis_down_keeps_login_and_cart_and_accepts_changes(redis_server, use_r
 
 
 def test_active_session_is_not_written_on_every_request(shopper, settings):
-    client, _, _ = shopper
+    client = shopper
     settings.SESSION_TOUCH_INTERVAL = 60
     client.get("/cart/")
-    with CaptureQueriesContext(__import__("django.db", fromlist=["connection"]).connection) as ctx:
+    with CaptureQueriesContext(connection) as ctx:
         for _ in range(5):
             client.get("/cart/")
     writes = [
@@ -70,7 +69,7 @@ def test_active_session_is_not_written_on_every_request(shopper, settings):
 
 
 def test_idle_expiry_slides_with_activity(shopper, settings):
-    client, _, _ = shopper
+    client = shopper
     session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     first = Session.objects.get(session_key=session_key).expire_date
     settings.SESSION_TOUCH_INTERVAL = 0
