@@ -4,6 +4,8 @@ import json
 import re
 import subprocess
 
+from django.conf import settings
+
 from shop.observability.metrics import OUTCOME_METRICS
 
 from .conftest import ROOT, TEMPLATE
@@ -117,7 +119,7 @@ def test_hit_ratio_alarms_use_the_metrics_the_publisher_sends(template):
         stats = {m["Id"]: m["MetricStat"]["Metric"] for m in alarm["Metrics"] if "MetricStat" in m}
         # The publisher's names (shop/observability/metrics.py): the alarm breaks silently if they drift.
         assert {m["MetricName"] for m in stats.values()} == {OUTCOME_METRICS["hit"], OUTCOME_METRICS["miss"]}
-        assert {m["Namespace"] for m in stats.values()} == {"Shopfront/Cache"}
+        assert {m["Namespace"] for m in stats.values()} == {settings.CACHE_METRICS_NAMESPACE}
         for metric in stats.values():
             assert [d["Name"] for d in metric["Dimensions"]] == ["Environment", "Namespace"]
         (expression,) = [m for m in alarm["Metrics"] if m.get("ReturnData")]
@@ -161,3 +163,10 @@ def test_no_security_group_opens_anything_but_the_alb_to_the_internet(template):
         for rule in group["Properties"].get("SecurityGroupIngress", []):
             if "CidrIp" in rule:
                 assert name == "AlbSecurityGroup", json.dumps(rule)
+
+
+def test_worker_may_publish_metrics_only_in_the_publishers_namespace(template):
+    (statement,) = [
+        s for s in _props(template, "WorkerPolicy")["PolicyDocument"]["Statement"] if s["Sid"] == "PublishCacheMetrics"
+    ]
+    assert statement["Condition"] == {"StringEquals": {"cloudwatch:namespace": settings.CACHE_METRICS_NAMESPACE}}
