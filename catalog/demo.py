@@ -101,6 +101,20 @@ PALETTE = [
     (71, 85, 105),
     (202, 138, 4),
 ]
+# Extra department names and series suffixes for generated category trees (``seed(categories=N)``).
+EXTRA_DEPARTMENTS = [
+    "Pets",
+    "Sports",
+    "Wellness",
+    "Music",
+    "Workshop",
+    "Travel Gear",
+    "Party",
+    "Seasonal",
+    "Studio",
+    "Pantry",
+]
+SERIES = ["Essentials", "Pro", "Studio", "Select", "Heritage", "Lab", "Atelier", "Works", "Edit", "Signature"]
 WORDS = (
     "durable comfortable lightweight washable sustainable timeless giftable stackable water-resistant "
     "hand-finished ergonomic portable elegant practical generous versatile"
@@ -145,6 +159,40 @@ def _description(rng: random.Random, name: str, category: str) -> str:
     )
 
 
+def category_plan(categories: int | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Return ``[(department, [(subcategory, noun key), …]), …]`` for a tree of ``categories`` categories.
+
+    ``None`` is the classic 30-category tree. Otherwise the tree has round(sqrt(N)) departments and the rest
+    of the N categories as subcategories dealt out round-robin, each department drawing on one classic
+    department's subcategories (``Cookware``, then ``Cookware Essentials``, …): the same N always gives the
+    same tree.
+    """
+    if categories is None:
+        return [(dept, [(sub, sub) for sub in subs]) for dept, subs in DEPARTMENTS.items()]
+    if categories < 2:
+        raise ValueError("A generated category tree needs at least 2 categories.")
+    n_depts = min(max(1, round(categories**0.5)), categories - 1)
+    dept_names = [*DEPARTMENTS, *EXTRA_DEPARTMENTS]
+    depts = [dept_names[i] if i < len(dept_names) else f"Department {i + 1}" for i in range(n_depts)]
+    classic = list(DEPARTMENTS.values())
+    plan: list[tuple[str, list[tuple[str, str]]]] = [(dept, []) for dept in depts]
+    used: dict[str, int] = {}
+    for k in range(categories - n_depts):
+        d = k % n_depts
+        subs = classic[d % len(classic)]
+        base = subs[(k // n_depts) % len(subs)]
+        series = used.get(base, 0)
+        used[base] = series + 1
+        if series == 0:
+            name = base
+        elif series <= len(SERIES):
+            name = f"{base} {SERIES[series - 1]}"
+        else:
+            name = f"{base} {series + 1}"
+        plan[d][1].append((name, base))
+    return plan
+
+
 @transaction.atomic
 def seed(
     *,
@@ -153,19 +201,27 @@ def seed(
     images_per_product: int = 2,
     image_pool: int = 0,
     orders: int | None = None,
+    categories: int | None = None,
     progress: Callable[[str, int, int], None] = _progress,
 ) -> dict[str, int]:
-    """Create the demo catalog. Deterministic for a given ``seed``; refuses to run on a non-empty catalog."""
+    """Create the demo catalog. Deterministic for a given ``seed``; refuses to run on a non-empty catalog.
+
+    ``categories`` (default: the classic 30) sets the size of the category tree, see ``category_plan``.
+    """
     from orders.models import Order, OrderLine
 
     if Product.objects.exists():
         raise ValueError("The catalog is not empty; seed_catalog only fills an empty one.")
+    plan = category_plan(categories)
     rng = random.Random(seed)
     leaves: list[Category] = []
-    for d_pos, (dept, subs) in enumerate(DEPARTMENTS.items()):
+    nouns: dict[int, list[str]] = {}
+    for d_pos, (dept, subs) in enumerate(plan):
         parent = Category.objects.create(name=dept, slug=slugify(dept), position=d_pos)
-        for s_pos, sub in enumerate(subs):
-            leaves.append(Category.objects.create(name=sub, slug=slugify(sub), parent=parent, position=s_pos))
+        for s_pos, (sub, noun_key) in enumerate(subs):
+            leaf = Category.objects.create(name=sub, slug=slugify(sub), parent=parent, position=s_pos)
+            leaves.append(leaf)
+            nouns[leaf.pk] = NOUNS[noun_key]
     pool = []
     if image_pool:
         for i in range(image_pool):
@@ -176,7 +232,7 @@ def seed(
     now = timezone.now()
     for i in range(products):
         cat = leaves[i % len(leaves)] if i < len(leaves) else rng.choice(leaves)
-        name = f"{rng.choice(ADJECTIVES)} {rng.choice(MATERIALS)} {rng.choice(NOUNS[cat.name])}"
+        name = f"{rng.choice(ADJECTIVES)} {rng.choice(MATERIALS)} {rng.choice(nouns[cat.pk])}"
         if name in names:
             name = f"{name} No. {i}"
         names.add(name)

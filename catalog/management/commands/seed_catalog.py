@@ -17,9 +17,15 @@ class Command(BaseCommand):
             help="Generate this many images and share them between products (fast, for benchmarks).",
         )
         parser.add_argument("--orders", type=int, default=None)
+        parser.add_argument(
+            "--categories",
+            type=int,
+            default=None,
+            help="Generate a tree of this many categories (default: the classic 30), e.g. 100 for benchmarks.",
+        )
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when products exist.")
 
-    def handle(self, *args, products, seed, images_per_product, image_pool, orders, if_empty, **options):
+    def handle(self, *args, products, seed, images_per_product, image_pool, orders, categories, if_empty, **options):
         from catalog.models import Product
 
         if products < 0 or images_per_product < 0 or image_pool < 0:
@@ -34,6 +40,7 @@ class Command(BaseCommand):
                 images_per_product=images_per_product,
                 image_pool=image_pool,
                 orders=orders,
+                categories=categories,
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
