@@ -8,6 +8,7 @@ without waiting for a timeout on each request.
 import logging
 
 from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.backends.base import UpdateError
 
 from .cache import breaker, stats
 
@@ -58,7 +59,13 @@ class SessionStore(cached_db.SessionStore):
         return super(cached_db.SessionStore, self).exists(session_key)
 
     def save(self, must_create=False):
-        super(cached_db.SessionStore, self).save(must_create)
+        try:
+            super(cached_db.SessionStore, self).save(must_create)
+        except UpdateError:
+            # Django's db backend reports any DatabaseError on update as "session deleted", which
+            # SessionMiddleware answers with 400; asking again lets an unreachable database raise (500).
+            self.exists(self.session_key)
+            raise
         self._cache_set(self._session, self.get_expiry_age())
 
     def delete(self, session_key=None):
