@@ -1,0 +1,138 @@
+"""A Celery worker SIGKILLed inside a CDN invalidation task: the task is delivered again and completes once.
+
+The test owns the broker (its own redis-server) and both worker processes. The first worker's CloudFront
+call goes through a proxy that holds it, so the worker is killed while the task is running (unacked, acks
+late); a second worker gets the redelivered message once the broker's visibility timeout has passed.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+from django.db import connection
+
+from cdn import services, tasks
+from cdn.models import CdnInvalidation
+from config.celery_app import app
+from tests.cdn.conftest import aws, invalidations, moto_endpoint  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+VISIBILITY_TIMEOUT = 3
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _wait_for(predicate, timeout: float, what: str, log: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture
+def start_worker(aws, redis_server, tmp_path):  # noqa: F811
+    """Start `celery worker` processes on the test's own broker; every one is stopped at the end."""
+    procs: list[subprocess.Popen] = []
+    queue = f"cdn-kill-{uuid.uuid4().hex[:8]}"
+
+    def _start(name: str, endpoint: str) -> tuple[subprocess.Popen, Path]:
+        env = {
+            **os.environ,
+            **aws.env,
+            "AWS_ENDPOINT_URL": endpoint,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": _database_url(),
+            "CELERY_BROKER_URL": redis_server.url,
+            "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps({"visibility_timeout": VISIBILITY_TIMEOUT}),
+            "CLOUDFRONT_DISTRIBUTION_ID": aws.distribution,
+            "CDN_REDIS_PREFIX": aws.prefix,
+            "CDN_CELERY_QUEUE": queue,
+        }
+        log = tmp_path / f"{name}.log"
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"),
+                    *("-Q", queue, "-n", f"{name}-{queue}@%h", "--without-gossip", "--without-mingle"),
+                    *("--without-heartbeat", "--loglevel", "INFO"),
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        procs.append(proc)
+        _wait_for(lambda: proc.poll() is not None or " ready." in log.read_text(), 90, f"{name} to start", log)
+        assert proc.poll() is None, log.read_text()
+        return proc, log
+
+    _start.queue = queue
+    yield _start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def test_worker_killed_mid_invalidation_is_redelivered_and_sends_one_invalidation(
+    aws,  # noqa: F811
+    start_worker,
+    redis_server,
+    tcp_proxy,
+):
+    moto = urlsplit(aws.endpoint)
+    proxy = tcp_proxy(moto.hostname, moto.port)
+    proxy.hold()  # the first worker's CreateInvalidation reaches the proxy and waits there
+    first, first_log = start_worker("first", f"http://127.0.0.1:{proxy.port}")
+    record = services.batch_record(aws.distribution, ["/media/products/a.jpg", "/media/products/b.jpg"], "kill")
+
+    with app.connection_for_write(redis_server.url) as conn:
+        tasks.submit_invalidation.apply_async(args=[record.pk], queue=start_worker.queue, connection=conn)
+
+    assert proxy.held_event.wait(60), first_log.read_text()[-4000:]
+    record.refresh_from_db()
+    assert record.attempts == 1 and record.invalidation_id == ""  # inside the task, before CloudFront answered
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    proxy.release()  # the killed worker's request is dropped, never forwarded
+    assert invalidations(aws) == []
+
+    time.sleep(VISIBILITY_TIMEOUT + 1)  # the unacked message becomes visible again after this
+    _, second_log = start_worker("second", f"http://127.0.0.1:{proxy.port}")
+    sent = _wait_for(
+        lambda: CdnInvalidation.objects.exclude(invalidation_id="").first(), 60, "the redelivered task", second_log
+    )
+
+    assert "submit_invalidation" in second_log.read_text()
+    time.sleep(VISIBILITY_TIMEOUT + 1)  # a second redelivery, if the message were never acked, would show now
+    record.refresh_from_db()
+    assert record.attempts == 2  # run by the killed worker, then once more by the second
+    assert CdnInvalidation.objects.count() == 1
+    created = invalidations(aws)
+    assert len(created) == 1
+    assert created[0]["Id"] == sent.invalidation_id
+    assert created[0]["InvalidationBatch"]["CallerReference"] == record.caller_reference
+    assert sorted(created[0]["InvalidationBatch"]["Paths"]["Items"]) == [
+        "/media/products/a.jpg",
+        "/media/products/b.jpg",
+    ]
