@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "shop.health.HealthCheckMiddleware",
     "shop.observability.accesslog.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "shop.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shop.middleware.SlidingSessionMiddleware",
