@@ -6,27 +6,20 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from catalog import renditions, services
 from cdn.models import CdnInvalidation
 from tests.factories import ProductFactory, StaffFactory
+from tests.support import child_database_url
 
 from .conftest import invalidations, jpeg
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _wait_for(predicate, timeout: float, what: str, log: Path):
@@ -48,7 +41,7 @@ def worker(aws, settings, tmp_path):
         **os.environ,
         **aws.env,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": child_database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CLOUDFRONT_DISTRIBUTION_ID": aws.distribution,
         "CDN_REDIS_PREFIX": aws.prefix,

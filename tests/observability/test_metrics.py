@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import EndpointConnectionError
 from django.conf import settings
-from django.db import connection
 
 from shop.cache import keys, stats, store
 from shop.observability import metrics
 from shop.observability.tasks import publish_cache_metrics
 from tests.factories import CategoryFactory, ProductFactory
+from tests.support import child_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,7 +84,7 @@ def test_two_processes_are_summed_and_a_second_publish_adds_nothing(client, cata
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "SHOP_CACHE_PREFIX": settings.SHOP_CACHE["PREFIX"],
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        "DATABASE_URL": child_database_url(),
         "REDIS_URL": settings.CACHES["default"]["LOCATION"],
     }
     child = subprocess.run(
