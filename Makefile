@@ -28,5 +28,9 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# A bounded load run (loopback only) against gunicorn + a Celery worker; prints requests, errors and RSS.
+soak: $(VENV)/.installed
+	$(SERVICES) $(PY) scripts/soak.py $(SOAK_ARGS)
+
 clean:
 	rm -rf .services staticfiles
