@@ -17,7 +17,11 @@ DEBUG = False
 # validation (shop middleware, observability issue), so ALLOWED_HOSTS never needs "*" or instance IPs.
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # https://docs.djangoproject.com/en/5.2/ref/settings/#csrf-trusted-origins
-CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[f"https://{host}" for host in ALLOWED_HOSTS])
+# Default: every served host over HTTPS (".example.com" in ALLOWED_HOSTS becomes "https://*.example.com").
+CSRF_TRUSTED_ORIGINS = env.list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS",
+    default=[f"https://*{host}" if host.startswith(".") else f"https://{host}" for host in ALLOWED_HOSTS],
+)
 
 # DATABASES
 # https://docs.djangoproject.com/en/5.2/ref/databases/#postgresql-connection-settings

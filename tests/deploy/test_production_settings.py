@@ -78,6 +78,7 @@ out["hsts"] = [settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOM
 out["proxy"] = list(settings.SECURE_PROXY_SSL_HEADER)
 out["cookies"] = [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE]
 out["sslmode"] = settings.DATABASES["default"]["OPTIONS"]["sslmode"]
+out["csrf"] = settings.CSRF_TRUSTED_ORIGINS
 print(json.dumps(out))
 """
 
@@ -111,3 +112,12 @@ def test_plain_redis_url_gets_no_tls_options():
     assert out["default"]["password"] is None
     assert out["broker_url"] == "redis://127.0.0.1:6379/2"
     assert out["broker_use_ssl"] == "False"
+
+
+def test_csrf_trusted_origins_default_to_the_served_hosts_over_https():
+    env = {k: v for k, v in COMPLETE_ENV.items() if k != "DJANGO_CSRF_TRUSTED_ORIGINS"}
+    env["DJANGO_ALLOWED_HOSTS"] = "shop.example.com,.example.org"
+    result = _run(env, "-c", INSPECT)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["csrf"] == ["https://shop.example.com", "https://*.example.org"]
