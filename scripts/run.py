@@ -5,6 +5,7 @@ Run through ``make run`` (scripts/services.py provides Postgres and Redis when n
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _stop(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
+    # Ctrl-C in a terminal or SIGTERM from scripts/services.py: stop the server and the worker.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=300, help="products to seed when the catalog is empty")
     parser.add_argument("--addr", default=os.environ.get("SHOPFRONT_ADDR", "127.0.0.1:8000"))

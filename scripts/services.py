@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
             print(f"services: embedded Redis at {env['REDIS_URL']}", file=sys.stderr)
         child = subprocess.Popen(argv, env=env)
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda signum, frame: child.send_signal(signum))
+            signal.signal(sig, lambda signum, frame: child.send_signal(signal.SIGTERM))
         return child.wait()
     finally:
         if redis_proc is not None:

@@ -220,6 +220,8 @@ CACHE_METRICS_INTERVAL_SECONDS = env.int("CACHE_METRICS_INTERVAL_SECONDS", defau
 CACHE_METRICS_HISTORY_SIZE = env.int("CACHE_METRICS_HISTORY_SIZE", default=60)
 CACHE_METRICS_REGION = env("AWS_REGION", default=env("AWS_DEFAULT_REGION", default="us-east-1"))
 CACHE_METRICS_ENDPOINT_URL = env("AWS_ENDPOINT_URL", default=None)
+# Off: the publisher still keeps the panel's history, but sends nothing to CloudWatch (local development).
+CACHE_METRICS_TO_CLOUDWATCH = env.bool("CACHE_METRICS_TO_CLOUDWATCH", default=True)
 CELERY_BEAT_SCHEDULE["publish-cache-metrics"] = {
     "task": "shop.observability.tasks.publish_cache_metrics",
     "schedule": float(CACHE_METRICS_INTERVAL_SECONDS),

@@ -6,3 +6,4 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+CACHE_METRICS_TO_CLOUDWATCH = env.bool("CACHE_METRICS_TO_CLOUDWATCH", default=False)

@@ -153,7 +153,7 @@ def publish() -> dict[str, int]:
     data = metric_data(delta, cdn_paths_used(), datetime.fromtimestamp(now, tz=UTC))
     try:
         # One call (up to 1,000 metrics; a publish has a few dozen), so a failure gives back all or nothing.
-        if data:
+        if data and settings.CACHE_METRICS_TO_CLOUDWATCH:
             aws.cloudwatch().put_metric_data(Namespace=settings.CACHE_METRICS_NAMESPACE, MetricData=data)
     except (BotoCoreError, ClientError):
         give_back(conn, delta)
