@@ -27,6 +27,7 @@ class TcpProxy:
     ``hold()`` accepts new connections but forwards nothing until ``release()``, which drops them."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
+        # A host starting with "/" is a Unix socket directory (the embedded Postgres of `make test`).
         self.target = (target_host, target_port)
         self.port = _free_port()
         self._lock = threading.Lock()
@@ -65,7 +66,12 @@ class TcpProxy:
 
     def _forward(self, client: socket.socket) -> None:
         try:
-            upstream = socket.create_connection(self.target, timeout=5)
+            host, port = self.target
+            if host.startswith("/"):
+                upstream = socket.socket(socket.AF_UNIX)
+                upstream.connect(f"{host}/.s.PGSQL.{port}")
+            else:
+                upstream = socket.create_connection(self.target, timeout=5)
         except OSError:
             client.close()
             return

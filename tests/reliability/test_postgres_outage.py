@@ -17,7 +17,8 @@ PRIVATE = ["Traceback", "OperationalError", "psycopg", "settings.py", "DATABASE"
 def db_through_proxy(shop, tcp_proxy):
     conf = connections.settings["default"]  # the dict every thread's new connection is made from
     saved = conf["HOST"], conf["PORT"]
-    proxy = tcp_proxy(conf["HOST"] or "127.0.0.1", int(conf["PORT"] or 5432))
+    socket_dir = (conf.get("OPTIONS") or {}).get("host") if not conf["HOST"] else None
+    proxy = tcp_proxy(conf["HOST"] or socket_dir or "127.0.0.1", int(conf["PORT"] or 5432))
     conf["HOST"], conf["PORT"] = "127.0.0.1", str(proxy.port)
     yield proxy
     conf["HOST"], conf["PORT"] = saved

@@ -13,26 +13,20 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
 
 from cdn import services, tasks
 from cdn.models import CdnInvalidation
 from config.celery_app import app
 from tests.cdn.conftest import aws, invalidations, moto_endpoint  # noqa: F401 (fixtures)
+from tests.support import child_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 3
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _wait_for(predicate, timeout: float, what: str, log: Path):
@@ -57,7 +51,7 @@ def start_worker(aws, redis_server, tmp_path):  # noqa: F811
             **aws.env,
             "AWS_ENDPOINT_URL": endpoint,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": child_database_url(),
             "CELERY_BROKER_URL": redis_server.url,
             "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps({"visibility_timeout": VISIBILITY_TIMEOUT}),
             "CLOUDFRONT_DISTRIBUTION_ID": aws.distribution,
