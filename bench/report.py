@@ -143,7 +143,7 @@ def _fmt(v, unit=""):
     if unit == "%":
         return f"{100 * v:.1f}%"
     if isinstance(v, float):
-        return f"{v:.2f}{unit}" if abs(v) < 100 else f"{v:.0f}{unit}"
+        return f"{v:.3f}{unit}" if abs(v) < 10 else f"{v:.0f}{unit}"
     return f"{v}{unit}"
 
 

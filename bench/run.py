@@ -10,7 +10,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import random
 import shutil
 import signal
 import socket
@@ -215,21 +214,6 @@ def wrk_result(proc: subprocess.Popen) -> dict:
         if line.startswith("BENCHJSON "):
             return json.loads(line[len("BENCHJSON ") :])
     raise RuntimeError(f"wrk printed no result:\n{out}")
-
-
-def warm_up(server: dict, warm_file: Path, n: int, args, cookie: str) -> int:
-    """Request every line of ``warm_file`` once; wrk runs for its full duration, so stop it when all are served."""
-
-    def served():
-        return sum(v for (k, a, o, m), v in counters.read_dir(server["counters"]).items() if m == "requests")
-
-    start = served()
-    proc = wrk(server, warm_file, 600, args, cookie, once=True, background=True)
-    while proc.poll() is None and served() - start < n:
-        time.sleep(0.25)
-    proc.send_signal(signal.SIGINT)
-    proc.communicate()
-    return served() - start
 
 
 # Measurements ------------------------------------------------------------------------------
@@ -487,7 +471,7 @@ def main() -> None:
         )
 
         # Request lists: one segment per cycle (never replayed), the same for every configuration.
-        seg = max(20_000, int(args.round_seconds * 3000))
+        seg = max(5_000, int(args.round_seconds * 1000))
         n_seg = args.cycles + 1
         mix = workload.build(product_slugs=prep["products"], category_slugs=prep["categories"], n=seg * n_seg)
         prod = workload.build(
@@ -504,16 +488,22 @@ def main() -> None:
                 workload.write(reqs[i * seg : (i + 1) * seg], lists[(name, i)])
             lists[("floor", i)] = tmp / f"floor-{i}.txt"
             workload.write(workload.floor_requests(prod[i * seg : (i + 1) * seg], "/bench/floor/"), lists[("floor", i)])
-        # Warm-up list: every product page (a cache in steady state under a 1 h TTL has seen the catalog) and
-        # every listing/home/search URL of the lists, anonymous, shuffled.
-        warm_products = prep["products"][: args.warm_limit] if args.warm_limit else prep["products"]
-        warm = [workload.Request("product", f"/products/{s}/", False) for s in warm_products]
-        warm += [
-            workload.Request(p.kind, p.path, False) for p in {r.path: r for r in mix if r.kind != "product"}.values()
-        ]
-        random.Random(3).shuffle(warm)
-        warm_file = tmp / "warm.txt"
-        workload.write(warm, warm_file)
+        # Warm-up plan: every product page (a cache in steady state under a 1 h TTL has seen the catalog) and
+        # every listing and search of the lists, filled through the selectors (bench/warm.py).
+        listings = sorted({(r.path, r.kind) for r in mix if r.kind in ("listing", "search")})
+        plan = {
+            "products": prep["products"][: args.warm_limit] if args.warm_limit else prep["products"],
+            "listings": [],
+            "searches": [],
+        }
+        for path, kind in listings:
+            query = dict(part.split("=", 1) for part in path.split("?", 1)[1].split("&"))
+            if kind == "listing":
+                plan["listings"].append([path.split("/")[2], query["sort"], int(query["page"])])
+            else:
+                plan["searches"].append(query["q"])
+        warm_file = tmp / "warm.json"
+        warm_file.write_text(json.dumps(plan))
 
         needed = {ROUNDS[r][0] for r in rounds}
         servers = {name: start_gunicorn(procs, name, args, env, tmp) for name in SERVERS if name in needed}
@@ -524,10 +514,26 @@ def main() -> None:
         for name, server in servers.items():
             if name in ("shopfront", "cachalot"):
                 t0 = time.time()
-                n = warm_up(server, warm_file, len(warm), args, cookie)
-                log(f"warm-up {name}: {n} requests in {time.time() - t0:.0f}s")
-            else:
-                wrk(server, lists[("mix", args.cycles)], 3, args, cookie)
+                conf = SERVERS[name]
+                warm_env = env | conf["env"] | {"DJANGO_SETTINGS_MODULE": conf["settings"]}
+                warm_env.pop("BENCH_LOG_COMPUTES", None)
+                # Two processes (the servers are idle meanwhile): about half the time of one.
+                warmers = [
+                    subprocess.Popen(
+                        [PY, "-m", "bench.warm", str(warm_file), str(i), "2"],
+                        cwd=ROOT,
+                        env=warm_env,
+                        stdout=subprocess.PIPE,
+                        text=True,
+                    )
+                    for i in range(2)
+                ]
+                out = sum(int(w.communicate()[0].strip() or 0) for w in warmers)
+                if any(w.returncode for w in warmers):
+                    sys.exit(f"warm-up of {name} failed")
+                log(f"warm-up {name}: {out} values in {time.time() - t0:.0f}s")
+            # Every worker loads its code, templates and connections before it is measured.
+            wrk(server, lists[("mix", args.cycles)], 3, args, cookie)
 
         results: dict[str, list] = {r: [] for r in rounds}
         for cycle in range(args.cycles):
@@ -541,8 +547,8 @@ def main() -> None:
                 results[name].append(summary)
                 log(
                     f"cycle {cycle + 1} {name:<19} {summary['rps']:7.0f} req/s  p99 {summary['p99_ms']:6.1f} ms  "
-                    f"SQL/req {summary['sql_per_request']:.2f}  "
-                    f"Redis RT/req {summary['redis_round_trips_per_request']:.2f}"
+                    f"SQL/req {summary['sql_per_request']:.3f}  "
+                    f"Redis RT/req {summary['redis_round_trips_per_request']:.3f}"
                 )
 
         memory = redis_memory(rds) if "shopfront" in servers else None
