@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -42,6 +43,15 @@ class Category(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("category", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        """Refuse a parent that is this category or one of its descendants (a cycle)."""
+        node, seen = self.parent, set()
+        while node is not None and node.pk not in seen:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError({"parent": "A category cannot be placed below itself."})
+            seen.add(node.pk)
+            node = node.parent
 
 
 class Product(models.Model):

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max, QuerySet
@@ -121,11 +122,12 @@ def product_images_reorder(*, product: Product, image_ids: list[int]) -> None:
 
 @transaction.atomic
 def category_move(*, category: Category, parent: Category | None) -> Category:
-    node = parent
-    while node is not None:
-        if node.pk == category.pk:
-            raise CatalogError("A category cannot be moved below itself.")
-        node = node.parent
-    category.parent = parent
+    """Place ``category`` under ``parent`` (None: top level); never below itself."""
+    previous, category.parent = category.parent, parent
+    try:
+        category.full_clean()
+    except ValidationError as exc:
+        category.parent = previous
+        raise CatalogError(" ".join(exc.messages)) from exc
     category.save()
     return category
