@@ -1,5 +1,6 @@
 """Template helpers for the storefront's plain-data pages."""
 
+import json
 from functools import lru_cache
 
 from django import template
@@ -34,3 +35,20 @@ def _category_nav(nodes: tuple, script_prefix: str) -> SafeString:
 
     tree = Tree([{"id": i, "name": name, "slug": slug, "parent_id": parent} for i, name, slug, parent in nodes])
     return render_to_string("partials/category_nav.html", {"tree": tree})
+
+
+@register.simple_tag
+def product_card(card: dict) -> SafeString:
+    """Return the listing card of ``card`` (plain cached data) as HTML.
+
+    A card is a pure function of its data, so each distinct card is rendered once per process (a bounded
+    LRU, a few MB at most): listing, home and search pages show 8-24 cards, and rendering them through
+    ``{% include %}`` was most of those pages' time (bench/README.md). Any change to the data (price,
+    stock, image) is a different card.
+    """
+    return _product_card(json.dumps(card, sort_keys=True, separators=(",", ":")), get_script_prefix())
+
+
+@lru_cache(maxsize=4096)
+def _product_card(card_json: str, script_prefix: str) -> SafeString:
+    return render_to_string("partials/product_card.html", {"p": json.loads(card_json)})
