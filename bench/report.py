@@ -164,11 +164,13 @@ def markdown(result: dict) -> str:
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, a in result["aggregate"].items():
+        # With the cache layer off (no cache, cachalot) every page says X-Cache: MISS; no ratio to show.
+        page_hit = a["page_hit_ratio"] if a["entry_hit_ratio"] is not None else None
         lines.append(
             f"| {LABELS.get(name, name)} | {a['rps']:.0f} ({', '.join(map(str, a['rps_per_round']))}) "
             f"| {a['p50_ms']:.1f} | {a['p90_ms']:.1f} | {a['p99_ms']:.1f} | {_fmt(a['sql_per_request'])} "
             f"| {_fmt(a['redis_round_trips_per_request'])} | {_fmt(a['redis_commands_per_request'])} "
-            f"({_fmt(a['redis_evalsha_per_request'])}) | {_fmt(a['page_hit_ratio'], '%')} "
+            f"({_fmt(a['redis_evalsha_per_request'])}) | {_fmt(page_hit, '%')} "
             f"| {_fmt(a['entry_hit_ratio'], '%')} | {a['errors']} |"
         )
     if "shopfront" in result["aggregate"]:

@@ -359,10 +359,6 @@ def cold_start(server: dict, rds: redis.Redis, list_file: Path, requests_list, a
     while proc.poll() is None:
         time.sleep(0.5)
         now = time.time()
-        if flushed_at is None and now - start >= args.cold_flush_after:
-            # The boundary is taken before the flush: requests queued behind FLUSHDB recompute right after it.
-            flushed_at = time.time()
-            rds.flushdb()
         cur = counters.read_dir(server["counters"])
         d = {k: cur[k] - prev[k] for k in cur}
         prev = cur
@@ -371,17 +367,21 @@ def cold_start(server: dict, rds: redis.Redis, list_file: Path, requests_list, a
         miss = sum(v for (k, a, o, m), v in d.items() if m == "requests" and k in pages and o == "MISS")
         samples.append(
             {
-                "t": round(now - (flushed_at or now), 2)
-                if flushed_at
-                else round(now - start - args.cold_flush_after, 2),
+                # End of the 0.5 s interval, relative to the flush (negative: the interval ended before it).
+                "t": round(now - (flushed_at or start + args.cold_flush_after), 2),
                 "requests": req,
                 "sql": sum(v for (k, a, o, m), v in d.items() if m == "sql"),
                 "hit_ratio": hit / (hit + miss) if hit + miss else None,
             }
         )
+        if flushed_at is None and now - start >= args.cold_flush_after:
+            # Flushed right after a sample, so every later interval lies wholly after the flush. The boundary
+            # is taken before FLUSHDB: requests queued behind it recompute the moment it returns.
+            flushed_at = time.time()
+            rds.flushdb()
     load = wrk_result(proc)
-    before = [s for s in samples if s["t"] < 0]
-    after = [s for s in samples if s["t"] >= 0]
+    before = [s for s in samples if s["t"] <= 0]
+    after = [s for s in samples if s["t"] > 0]
 
     def hit_ratio(window):
         values = [s["hit_ratio"] for s in window if s["hit_ratio"] is not None]
@@ -416,7 +416,7 @@ def cold_start(server: dict, rds: redis.Redis, list_file: Path, requests_list, a
         "seconds_to_hit_ratio_90": recovered(0.90),
         "seconds_to_hit_ratio_97": recovered(0.97),
         "hit_ratio_by_second": {
-            str(sec): hit_ratio([s for s in after if sec - 1 <= s["t"] < sec]) for sec in (1, 2, 5, 10, 20, 30)
+            str(sec): hit_ratio([s for s in after if sec - 1 < s["t"] <= sec]) for sec in (1, 2, 5, 10, 20, 30)
         },
         "computes_total": sum(computes.values()),
         "distinct_keys_computed": len(computes),
