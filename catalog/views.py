@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import render
 
+from shop.cache import entries, pages
 from shop.http import mark_cache, page_number
 
 from . import selectors
@@ -15,6 +16,10 @@ def category_detail(request, slug: str):
     if page is None:
         raise Http404("No such page.")
     sort = selectors.clean_sort(request.GET.get("sort"))
+    return pages.respond(request, entries.category_page(slug, sort, page), lambda: _category(request, slug, sort, page))
+
+
+def _category(request, slug: str, sort: str, page: int):
     tree, result = selectors.category_page(slug, sort, page)
     listing = result.value
     if listing is None or listing["out_of_range"]:
@@ -39,6 +44,10 @@ def category_detail(request, slug: str):
 
 
 def product_detail(request, slug: str):
+    return pages.respond(request, entries.product_page(slug), lambda: _product(request, slug))
+
+
+def _product(request, slug: str):
     tree, result = selectors.product_page(slug)
     product = result.value
     if product is None:

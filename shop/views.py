@@ -11,11 +11,16 @@ from django.views.decorators.http import require_POST
 from catalog import selectors as catalog_selectors
 
 from . import services
+from .cache import entries, pages
 from .cart import Cart, CartError, cart_total, parse_product_id, parse_quantity
 from .http import mark_cache, page_number
 
 
 def home(request):
+    return pages.respond(request, entries.home_page(), lambda: _home(request))
+
+
+def _home(request):
     tree, featured, best = catalog_selectors.home_page()
     context = {"tree": tree, "featured": featured.value, "bestsellers": best.value}
     return mark_cache(render(request, "shop/home.html", context), featured)
@@ -34,8 +39,12 @@ def search(request):
         return render(request, "shop/search.html", context, status=400)
     if not query:
         return render(request, "shop/search.html", context)
+    return pages.respond(request, entries.search_page(raw, page), lambda: _results(request, raw, query, page, context))
+
+
+def _results(request, raw: str, query: str, page: int, context: dict):
     tree, result = catalog_selectors.search_page(query, page)
-    context |= {"tree": tree, "results": result.value, "base_qs": urlencode({"q": raw}) + "&"}
+    context = context | {"tree": tree, "results": result.value, "base_qs": urlencode({"q": raw}) + "&"}
     return mark_cache(render(request, "shop/search.html", context), result)
 
 

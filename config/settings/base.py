@@ -152,6 +152,8 @@ SHOP_CACHE = {
     "LOCK_WAIT_SECONDS": env.float("CACHE_LOCK_WAIT_SECONDS", default=2.0),
     "BREAKER_COOLDOWN_SECONDS": env.float("CACHE_BREAKER_COOLDOWN_SECONDS", default=5.0),
     "ENABLED": env.bool("CACHE_ENABLED", default=True),
+    "PAGES": env.bool("CACHE_PAGES", default=True),
+    "PAGE_TTL": env.int("CACHE_PAGE_TTL", default=600),
 }
 
 # CELERY

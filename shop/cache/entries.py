@@ -53,3 +53,25 @@ def search(query: str, page: int, compute: Compute) -> Spec:
         _ttl("SEARCH_TTL"),
         compute,
     )
+
+
+# Whole pages, for visitors without a session (shop.cache.pages). A page carries the tags of every
+# value it shows, so the writes that invalidate those values invalidate the page with them.
+def _page(kind: str, parts: tuple, tags: tuple[str, ...]) -> Spec:
+    return Spec("page", keys.entry("page", kind, *parts), tags, _ttl("PAGE_TTL"), lambda: None)
+
+
+def product_page(slug: str) -> Spec:
+    return _page("product", (slug,), (keys.tree_tag(), keys.product_tag(slug)))
+
+
+def category_page(slug: str, sort: str, page: int) -> Spec:
+    return _page("listing", (slug, sort, page), (keys.category_tag(slug), keys.tree_tag()))
+
+
+def home_page() -> Spec:
+    return _page("home", (), (keys.tree_tag(), keys.home_tag(), keys.bestsellers_tag()))
+
+
+def search_page(query: str, page: int) -> Spec:
+    return _page("search", (keys.digest(query), page), (keys.tree_tag(), keys.search_tag()))

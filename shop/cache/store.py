@@ -7,6 +7,7 @@ A writer bumps tag versions after commit, so an entry filled from a row read bef
 can never validate again ("no stale set"), and one bump reaches every list that carries the tag.
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -274,9 +275,25 @@ def _fill(spec: Spec, have_lock: int, versions: Sequence[bytes], token: str) -> 
         if row[0] == 1:
             return Result(decode(row[1]), MISS)
         have_lock, versions = row[1], row[2:]
-    value = spec.compute()
+    try:
+        value = spec.compute()
+    except BaseException:
+        _unlock(spec, token)  # a failed compute must not make the others wait out the lock
+        raise
     _store(spec, versions, value, token)
     return Result(value, MISS)
+
+
+UNLOCK_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+_unlock_script = Script(None, UNLOCK_SCRIPT.encode())
+
+
+def _unlock(spec: Spec, token: str) -> None:
+    with contextlib.suppress(CacheUnavailable):
+        call(lambda conn: _unlock_script(keys=[keys.lock(spec.key)], args=[token], client=conn))
 
 
 FENCE_TTL_SECONDS = 30

@@ -32,6 +32,15 @@ print("RESULT " + json.dumps([c.get(p)["X-Cache"] for p in paths]))
 """
 
 
+@pytest.fixture(autouse=True)
+def data_entries_only(settings):
+    """Count the data entries (product, listing, tree) by switching off whole-page caching.
+
+    With pages on, a warm page never reads its data entries; the page namespace has its own test.
+    """
+    settings.SHOP_CACHE = {**settings.SHOP_CACHE, "PAGES": False}
+
+
 @pytest.fixture
 def catalog():
     kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
@@ -86,6 +95,7 @@ def test_two_processes_are_summed_and_a_second_publish_adds_nothing(client, cata
         "SHOP_CACHE_PREFIX": settings.SHOP_CACHE["PREFIX"],
         "DATABASE_URL": child_database_url(),
         "REDIS_URL": settings.CACHES["default"]["LOCATION"],
+        "CACHE_PAGES": "false",
     }
     child = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", CHILD],
@@ -118,6 +128,21 @@ def test_two_processes_are_summed_and_a_second_publish_adds_nothing(client, cata
     assert cloudwatch_sum(aws, "Hits", "product") == 5
     assert cloudwatch_sum(aws, "Misses", "product") == 2
     assert store.client().exists(keys.stats()) == 0
+
+
+def test_whole_page_hits_and_misses_are_published(client, catalog, aws, settings):
+    settings.SHOP_CACHE = {**settings.SHOP_CACHE, "PAGES": True}
+    pages = [client.get("/products/chef-knife/")["X-Cache"] for _ in range(4)]
+    pages += [client.get("/categories/kitchen/")["X-Cache"] for _ in range(2)]
+    assert outcomes(pages) == (4, 2)
+
+    sent = metrics.publish()
+
+    assert (sent["page:hit"], sent["page:miss"]) == (4, 2)
+    assert cloudwatch_sum(aws, "Hits", "page") == 4
+    assert cloudwatch_sum(aws, "Misses", "page") == 2
+    # The data entries were read only by the two page misses.
+    assert sent["product:miss"] == 1 and sent["listing:miss"] == 1 and "product:hit" not in sent
 
 
 def test_python_counts_of_this_process_are_published(aws):

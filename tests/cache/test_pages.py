@@ -1,0 +1,65 @@
+"""Whole-page cache for visitors without a session: shared HTML, each visitor's own CSRF token."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from shop.cache import keys, stats, store
+
+URL = "/products/chef-knife/"
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_warm_page_is_one_round_trip_and_no_sql(catalog, client, django_assert_num_queries):
+    client.get(URL)
+    with django_assert_num_queries(0):
+        warm = client.get(URL)
+    assert warm["X-Cache"] == "HIT"
+    assert "__shopfront_csrf_token__" not in warm.content.decode()
+
+
+def test_each_visitor_gets_a_working_token_of_their_own(catalog):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(URL)  # fills the page
+    a, b = first.get(URL), second.get(URL)
+    assert a["X-Cache"] == b["X-Cache"] == "HIT"
+    token_a, token_b = _token(a.content.decode()), _token(b.content.decode())
+    assert token_a != token_b
+    added = second.post("/cart/add/", {"product_id": catalog.knife.pk, "quantity": 1, "csrfmiddlewaretoken": token_b})
+    assert added.status_code == 302
+
+
+def test_visitor_with_a_session_gets_their_own_page(catalog, client):
+    client.get(URL)
+    assert client.get(URL)["X-Cache"] == "HIT"
+    client.post("/cart/add/", {"product_id": catalog.knife.pk, "quantity": 2})
+    mine = client.get(URL).content.decode()
+    assert re.search(r"data-cart-count>2<", mine)
+    assert re.search(r"data-cart-count>0<", Client().get(URL).content.decode())  # others still see the shared page
+
+
+def test_missing_product_is_404_and_appears_once_created(catalog, client):
+    from catalog.models import Product
+
+    assert client.get("/products/soon/").status_code == 404
+    assert client.get("/products/soon/").status_code == 404
+    Product.objects.create(name="Soon", slug="soon", price="3.00", category=catalog.garden)
+    assert "Soon" in client.get("/products/soon/").content.decode()
+
+
+def test_a_failed_compute_releases_the_lock(catalog):
+    def boom():
+        raise RuntimeError("database hiccup")
+
+    waits_before = stats.local_totals["product:stampede_wait"]
+    spec = store.Spec("product", keys.entry("product", "boom"), (keys.product_tag("boom"),), 60, boom)
+    with pytest.raises(RuntimeError):
+        store.read(spec)
+    assert not store.client().exists(keys.lock(spec.key))
+    ok = store.Spec("product", spec.key, spec.tags, 60, lambda: {"ok": True})
+    assert store.read(ok).value == {"ok": True}
+    assert stats.local_totals["product:stampede_wait"] == waits_before  # the second read did not wait
