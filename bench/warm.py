@@ -1,4 +1,7 @@
-"""Fill a configuration's cache through the selectors, as a steady-state shop's cache would be after an hour.
+"""Fill a configuration's cache, as a steady-state shop's cache would be after an hour.
+
+With Shopfront's page cache on, every page is requested once in-process (which fills the page and the data
+entries behind it); otherwise (cachalot) the values are read through the selectors.
 
 Run with that configuration's settings: ``python -m bench.warm <json file> [<shard> <shards>]``; the file
 lists the product slugs, the listing ``[slug, sort, page]`` triples and the search words the benchmark will
@@ -15,15 +18,25 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.test import Client
+
     from catalog import selectors
 
     with open(sys.argv[1]) as f:
         plan = json.load(f)
     shard, shards = (int(sys.argv[2]), int(sys.argv[3])) if len(sys.argv) > 3 else (0, 1)
-    work = [lambda: selectors.home_page()]
-    work += [lambda slug=slug: selectors.product_page(slug) for slug in plan["products"]]
-    work += [lambda a=args: selectors.category_page(*a) for args in plan["listings"]]
-    work += [lambda w=word: selectors.search_page(selectors.normalize_query(w), 1) for word in plan["searches"]]
+    if settings.SHOP_CACHE["ENABLED"] and settings.SHOP_CACHE["PAGES"]:
+        client = Client(HTTP_HOST="127.0.0.1")
+        paths = ["/", *(f"/products/{slug}/" for slug in plan["products"])]
+        paths += [f"/categories/{slug}/?sort={sort}&page={page}" for slug, sort, page in plan["listings"]]
+        paths += [f"/search/?q={word}" for word in plan["searches"]]
+        work = [lambda p=path: client.get(p) for path in paths]
+    else:
+        work = [lambda: selectors.home_page()]
+        work += [lambda slug=slug: selectors.product_page(slug) for slug in plan["products"]]
+        work += [lambda a=args: selectors.category_page(*a) for args in plan["listings"]]
+        work += [lambda w=word: selectors.search_page(selectors.normalize_query(w), 1) for word in plan["searches"]]
     mine = work[shard::shards]
     for fill in mine:
         fill()

@@ -1,8 +1,9 @@
-"""Whole rendered pages for visitors without a session, validated by the tags of what they show.
+"""Whole rendered pages, shared by every visitor, validated by the tags of what they show.
 
-A visitor with no session cookie sees the same page as every other such visitor, except for the
-CSRF token: it is stored as a placeholder and put back per request. Anyone with a session (a cart,
-a login) or a pending message gets the page rendered for them, from cached data.
+Every visitor sees the same page except for the part between ``<!--visitor-->`` markers in
+``base.html`` (cart count, login state) and the CSRF token. Both are stored as placeholders and put
+back per request: the visitor part is rendered from the session, the token is the visitor's own. A
+request with a pending message is rendered in full, from cached data.
 """
 
 import re
@@ -10,39 +11,51 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from django.conf import settings
+from django.contrib.messages.storage.session import SessionStorage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 
 from . import store
 from .store import HIT, Spec
 
-PLACEHOLDER = "__shopfront_csrf_token__"
+TOKEN_SLOT = "__shopfront_csrf_token__"  # noqa: S105 (a placeholder, not a secret)
+VISITOR_SLOT = "<!--visitor:shopfront-->"
+VISITOR_TEMPLATE = "partials/user_nav.html"
 _TOKEN = re.compile(r'(?:name="csrfmiddlewaretoken" value|name="csrf-token" content)="([A-Za-z0-9]+)"')
+_VISITOR = re.compile(r"<!--visitor-->.*?<!--/visitor-->", re.S)
 
 
 def cacheable(request: HttpRequest) -> bool:
-    """Return whether ``request`` gets the page every sessionless visitor gets."""
-    return (
-        settings.SHOP_CACHE["ENABLED"]
-        and settings.SHOP_CACHE["PAGES"]
-        and request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-    )
+    """Return whether ``request`` can be answered with the shared page."""
+    if not (settings.SHOP_CACHE["ENABLED"] and settings.SHOP_CACHE["PAGES"] and request.method in ("GET", "HEAD")):
+        return False
+    if "messages" in request.COOKIES:
+        return False
+    # A message that did not fit in the cookie waits in the session (only loaded if there is one).
+    has_session = settings.SESSION_COOKIE_NAME in request.COOKIES
+    return not (has_session and request.session.get(SessionStorage.session_key))
 
 
 def _snapshot(response: HttpResponse) -> dict | None:
     if response.status_code != 200 or response.streaming or response.cookies.keys() - {settings.CSRF_COOKIE_NAME}:
         return None
     body = response.content.decode(response.charset)
-    tokens = set(_TOKEN.findall(body))
-    for token in tokens:
-        body = body.replace(token, PLACEHOLDER)
+    body, parts = _VISITOR.subn(VISITOR_SLOT, body, count=1)
+    if parts != 1:
+        return None
+    for token in set(_TOKEN.findall(body)):
+        body = body.replace(token, TOKEN_SLOT)
     return {"body": body, "type": response["Content-Type"]}
 
 
+def _personal(request: HttpRequest, body: str) -> str:
+    visitor = render_to_string(VISITOR_TEMPLATE, request=request)
+    return body.replace(VISITOR_SLOT, visitor, 1).replace(TOKEN_SLOT, get_token(request))
+
+
 def respond(request: HttpRequest, spec: Spec, render: Callable[[], HttpResponse]) -> HttpResponse:
-    """Return the cached page of ``spec`` for ``request``, rendering (and storing) it on a miss."""
+    """Return the page of ``spec`` for ``request``: the shared page plus the visitor's own part."""
     if not cacheable(request):
         return render()
     rendered: dict[str, object] = {}
@@ -59,10 +72,11 @@ def respond(request: HttpRequest, spec: Spec, render: Callable[[], HttpResponse]
     if "error" in rendered:
         raise rendered["error"]
     if "response" in rendered:
-        return rendered["response"]
-    if result.value is None:  # not a cacheable page (a 404, say): render it for this request
+        response = rendered["response"]
+        response["X-Cache"] = "MISS"  # the page was rendered (its data may have come from the cache)
+        return response
+    if result.value is None:  # not a shareable page (a 404, say): render it for this request
         return render()
-    body = result.value["body"].replace(PLACEHOLDER, get_token(request))
-    response = HttpResponse(body, content_type=result.value["type"])
+    response = HttpResponse(_personal(request, result.value["body"]), content_type=result.value["type"])
     response["X-Cache"] = "HIT" if result.outcome == HIT else "MISS"
     return response
