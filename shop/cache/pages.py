@@ -14,14 +14,12 @@ from django.conf import settings
 from django.contrib.messages.storage.session import SessionStorage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
 
 from . import store
 from .store import HIT, Spec
 
 TOKEN_SLOT = "__shopfront_csrf_token__"  # noqa: S105 (a placeholder, not a secret)
 VISITOR_SLOT = "<!--visitor:shopfront-->"
-VISITOR_TEMPLATE = "partials/user_nav.html"
 _TOKEN = re.compile(r'(?:name="csrfmiddlewaretoken" value|name="csrf-token" content)="([A-Za-z0-9]+)"')
 _VISITOR = re.compile(r"<!--visitor-->.*?<!--/visitor-->", re.S)
 
@@ -50,8 +48,10 @@ def _snapshot(response: HttpResponse) -> dict | None:
 
 
 def _personal(request: HttpRequest, body: str) -> str:
-    visitor = render_to_string(VISITOR_TEMPLATE, request=request)
-    return body.replace(VISITOR_SLOT, visitor, 1).replace(TOKEN_SLOT, get_token(request))
+    from shop.visitor import header_html
+
+    # The header is rendered with the token slot too, so one replace puts the token everywhere.
+    return body.replace(VISITOR_SLOT, header_html(request, TOKEN_SLOT), 1).replace(TOKEN_SLOT, get_token(request))
 
 
 def respond(request: HttpRequest, spec: Spec, render: Callable[[], HttpResponse]) -> HttpResponse:
