@@ -8,7 +8,7 @@ import hashlib
 
 from django.conf import settings
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _prefix() -> str:
