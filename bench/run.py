@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import counters, report, workload  # noqa: E402
+from shop.cache.keys import SCHEMA_VERSION  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -318,6 +319,8 @@ def redis_memory(rds: redis.Redis) -> dict:
             return "product_tag"
         if rest.startswith("tag:"):
             return "other_tag"
+        if rest.startswith("page:product:"):
+            return "product_page"
         return rest.split(":", 1)[0]
 
     def flush():
@@ -343,7 +346,9 @@ def redis_memory(rds: redis.Redis) -> dict:
         "product_entries": n,
         "bytes_per_product_entry": sizes["product"] / n if n else None,
         "bytes_per_product_tag": sizes["product_tag"] / classes["product_tag"] if classes["product_tag"] else None,
-        "bytes_per_product": (sizes["product"] + sizes["product_tag"]) / n if n else None,
+        "bytes_per_product_page": sizes["product_page"] / classes["product_page"] if classes["product_page"] else None,
+        # Everything a cached product costs: its data entry, its tag key and its rendered page.
+        "bytes_per_product": (sizes["product"] + sizes["product_tag"] + sizes["product_page"]) / n if n else None,
         "tag_share": (sizes["product_tag"] + sizes["other_tag"]) / total if total else None,
         "used_memory": rds.info("memory")["used_memory"],
     }
@@ -438,7 +443,7 @@ def machine() -> dict:
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": round(mem_kb / 1024 / 1024, 1), "load": os.getloadavg()}
 
 
-PREFIX = "sf:v2"
+PREFIX = f"sf:v{SCHEMA_VERSION}"
 STATS_KEY = f"{PREFIX}:stats"
 
 
