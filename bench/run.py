@@ -319,7 +319,7 @@ def redis_memory(rds: redis.Redis) -> dict:
             return "product_tag"
         if rest.startswith("tag:"):
             return "other_tag"
-        if rest.startswith("page:product:"):
+        if rest.startswith("page:") and rest.split(":")[2:3] == ["product"]:
             return "product_page"
         return rest.split(":", 1)[0]
 

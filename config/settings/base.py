@@ -154,6 +154,8 @@ SHOP_CACHE = {
     "ENABLED": env.bool("CACHE_ENABLED", default=True),
     "PAGES": env.bool("CACHE_PAGES", default=True),
     "PAGE_TTL": env.int("CACHE_PAGE_TTL", default=600),
+    # Pages are keyed by release; unset, a digest of the templates and static manifest stands in.
+    "RELEASE": env("SHOPFRONT_RELEASE", default=""),
 }
 
 # CELERY

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from . import keys
+from .release import release
 from .store import Spec
 
 Compute = Callable[[], Any]
@@ -58,7 +59,8 @@ def search(query: str, page: int, compute: Compute) -> Spec:
 # Whole pages, for visitors without a session (shop.cache.pages). A page carries the tags of every
 # value it shows, so the writes that invalidate those values invalidate the page with them.
 def _page(kind: str, parts: tuple, tags: tuple[str, ...]) -> Spec:
-    return Spec("page", keys.entry("page", kind, *parts), tags, _ttl("PAGE_TTL"), lambda: None)
+    key = keys.entry("page", release(), kind, *parts)
+    return Spec("page", key, tags, _ttl("PAGE_TTL"), lambda: None)
 
 
 def product_page(slug: str) -> Spec:

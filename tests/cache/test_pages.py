@@ -63,3 +63,23 @@ def test_a_failed_compute_releases_the_lock(catalog):
     ok = store.Spec("product", spec.key, spec.tags, 60, lambda: {"ok": True})
     assert store.read(ok).value == {"ok": True}
     assert stats.local_totals["product:stampede_wait"] == waits_before  # the second read did not wait
+
+
+def test_a_new_release_never_serves_pages_rendered_by_the_old_one(catalog, client, settings):
+    settings.SHOP_CACHE = {**settings.SHOP_CACHE, "RELEASE": "build-1"}
+    client.get(URL)
+    assert client.get(URL)["X-Cache"] == "HIT"
+    settings.SHOP_CACHE = {**settings.SHOP_CACHE, "RELEASE": "build-2"}
+    assert client.get(URL)["X-Cache"] == "MISS"
+
+
+def test_the_default_release_follows_the_templates(settings, tmp_path):
+    from shop.cache import release
+
+    (tmp_path / "page.html").write_text("<p>one</p>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    settings.SHOP_CACHE = {**settings.SHOP_CACHE, "RELEASE": ""}
+    settings.DEBUG = True
+    before = release.release()
+    (tmp_path / "page.html").write_text("<p>two</p>")
+    assert release.release() != before
