@@ -1,7 +1,10 @@
 """Helpers for tests that start other processes (workers, servers) against the test database."""
 
+import time
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import pytest
 from django.db import connection
 
 
@@ -17,3 +20,14 @@ def child_database_url() -> str:
     if host or not socket_dir:
         return f"postgres://{auth}@{host or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     return f"postgres://{auth}@/{db['NAME']}?{urlencode({'host': socket_dir})}"
+
+
+def wait_for(predicate, timeout: float, what: str, log: Path, interval: float = 0.1):
+    """Return ``predicate()``'s first truthy value, or fail the test with the tail of ``log``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out waiting for {what}; log:\n{log.read_text()[-4000:]}")

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -13,23 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from catalog import renditions, services
 from cdn.models import CdnInvalidation
 from tests.factories import ProductFactory, StaffFactory
-from tests.support import child_database_url
+from tests.support import child_database_url, wait_for
 
 from .conftest import invalidations, jpeg
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wait_for(predicate, timeout: float, what: str, log: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
 
 
 @pytest.fixture
@@ -61,7 +50,7 @@ def worker(aws, settings, tmp_path):
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(lambda: proc.poll() is not None or " ready." in log.read_text(), 90, "the worker to start", log)
+        wait_for(lambda: proc.poll() is not None or " ready." in log.read_text(), 90, "the worker to start", log)
         assert proc.poll() is None, log.read_text()
         yield log
     finally:
@@ -105,7 +94,7 @@ def test_admin_image_replace_is_invalidated_by_a_real_worker(aws, worker, client
     response = client.post(f"/admin/catalog/product/{product.pk}/change/", form)
 
     assert response.status_code == 302, response.content.decode()[:2000]
-    record = _wait_for(
+    record = wait_for(
         lambda: CdnInvalidation.objects.exclude(invalidation_id="").first(), 60, "the invalidation", worker
     )
     sent = invalidations(aws)

@@ -21,22 +21,12 @@ from cdn import services, tasks
 from cdn.models import CdnInvalidation
 from config.celery_app import app
 from tests.cdn.conftest import aws, invalidations, moto_endpoint  # noqa: F401 (fixtures)
-from tests.support import child_database_url
+from tests.support import child_database_url, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 3
-
-
-def _wait_for(predicate, timeout: float, what: str, log: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
 
 
 @pytest.fixture
@@ -72,7 +62,7 @@ def start_worker(aws, redis_server, tmp_path):  # noqa: F811
                 stderr=subprocess.STDOUT,
             )
         procs.append(proc)
-        _wait_for(lambda: proc.poll() is not None or " ready." in log.read_text(), 90, f"{name} to start", log)
+        wait_for(lambda: proc.poll() is not None or " ready." in log.read_text(), 90, f"{name} to start", log)
         assert proc.poll() is None, log.read_text()
         return proc, log
 
@@ -113,7 +103,7 @@ def test_worker_killed_mid_invalidation_is_redelivered_and_sends_one_invalidatio
 
     time.sleep(VISIBILITY_TIMEOUT + 1)  # the unacked message becomes visible again after this
     _, second_log = start_worker("second", f"http://127.0.0.1:{proxy.port}")
-    sent = _wait_for(
+    sent = wait_for(
         lambda: CdnInvalidation.objects.exclude(invalidation_id="").first(), 60, "the redelivered task", second_log
     )
 
