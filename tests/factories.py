@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from catalog.models import Category, Product, ProductImage
+from orders.models import Order, OrderLine
 
 
 class UserFactory(DjangoModelFactory):
@@ -52,3 +53,32 @@ class ProductImageFactory(DjangoModelFactory):
     image = factory.django.ImageField(color="teal", width=64, height=64, filename="photo.jpg")
     alt = "a photo"
     position = factory.Sequence(lambda n: n)
+
+
+class OrderFactory(DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    checkout_token = factory.Sequence(lambda n: f"token-{n}")
+    email = "buyer@example.com"
+    full_name = "A Buyer"
+    address = "1 Main St"
+    city = "Town"
+    postal_code = "1000"
+    country = "BE"
+    total = Decimal("0.00")
+
+
+class OrderLineFactory(DjangoModelFactory):
+    """A line of a placed order: ``OrderLineFactory(product=p, quantity=2)`` records 2 units of p as sold."""
+
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(
+        OrderFactory, total=factory.LazyAttribute(lambda o: o.factory_parent.unit_price * o.factory_parent.quantity)
+    )
+    product = factory.SubFactory(ProductFactory)
+    product_name = factory.LazyAttribute(lambda o: o.product.name)
+    quantity = 1
+    unit_price = factory.LazyAttribute(lambda o: o.product.price)

@@ -5,8 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from orders.models import Order, OrderLine
-from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory
+from tests.factories import CategoryFactory, OrderLineFactory, ProductFactory, ProductImageFactory
 
 PAGES = ["/products/chef-knife/", "/categories/knives/", "/categories/kitchen/", "/", "/search/?q=knife"]
 
@@ -27,17 +26,7 @@ def catalog(transactional_db):
     )
     spare = ProductFactory(name="Paring Knife", slug="paring-knife", category=knives, price=Decimal("20.00"))
     image = ProductImageFactory(product=knife, position=0, alt="knife photo")
-    order = Order.objects.create(
-        checkout_token="seed",
-        email="a@example.com",
-        full_name="A",
-        address="1 St",
-        city="X",
-        postal_code="1",
-        country="Y",
-        total=Decimal("100.00"),
-    )
-    OrderLine.objects.create(order=order, product=knife, product_name=knife.name, quantity=2, unit_price=knife.price)
+    OrderLineFactory(product=knife, quantity=2)  # a best-seller
     return SimpleNamespace(kitchen=kitchen, knives=knives, garden=garden, knife=knife, spare=spare, image=image)
 
 

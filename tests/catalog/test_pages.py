@@ -7,27 +7,14 @@ import pytest
 
 from catalog import services
 from catalog.selectors import PAGE_SIZE
-from orders.models import Order, OrderLine
-from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory
+from tests.factories import CategoryFactory, OrderLineFactory, ProductFactory, ProductImageFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _sell(product, quantity: int) -> None:
     """Record ``quantity`` units of ``product`` as sold in a placed order."""
-    order = Order.objects.create(
-        checkout_token=f"sold-{product.pk}-{quantity}",
-        email="buyer@example.com",
-        full_name="A Buyer",
-        address="1 Main St",
-        city="Town",
-        postal_code="1000",
-        country="BE",
-        total=product.price * quantity,
-    )
-    OrderLine.objects.create(
-        order=order, product=product, product_name=product.name, quantity=quantity, unit_price=product.price
-    )
+    OrderLineFactory(product=product, quantity=quantity)
 
 
 def _names_in_order(content: bytes, names: list[str]) -> list[str]:
