@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.shortcuts import render
 
-from shop.cache import entries, pages
+from shop.cache import pages
 from shop.http import mark_cache, page_number
 
 from . import selectors
@@ -16,7 +16,9 @@ def category_detail(request, slug: str):
     if page is None:
         raise Http404("No such page.")
     sort = selectors.clean_sort(request.GET.get("sort"))
-    return pages.respond(request, entries.category_page(slug, sort, page), lambda: _category(request, slug, sort, page))
+    return pages.respond(
+        request, pages.entry("listing", slug, sort, page), lambda: _category(request, slug, sort, page)
+    )
 
 
 def _category(request, slug: str, sort: str, page: int):
@@ -44,7 +46,7 @@ def _category(request, slug: str, sort: str, page: int):
 
 
 def product_detail(request, slug: str):
-    return pages.respond(request, entries.product_page(slug), lambda: _product(request, slug))
+    return pages.respond(request, pages.entry("product", slug), lambda: _product(request, slug))
 
 
 def _product(request, slug: str):

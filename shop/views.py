@@ -11,13 +11,14 @@ from django.views.decorators.http import require_POST
 from catalog import selectors as catalog_selectors
 
 from . import services
-from .cache import entries, pages
+from .cache import pages
+from .cache.keys import digest
 from .cart import Cart, CartError, cart_total, parse_product_id, parse_quantity
 from .http import mark_cache, page_number
 
 
 def home(request):
-    return pages.respond(request, entries.home_page(), lambda: _home(request))
+    return pages.respond(request, pages.entry("home"), lambda: _home(request))
 
 
 def _home(request):
@@ -39,7 +40,9 @@ def search(request):
         return render(request, "shop/search.html", context, status=400)
     if not query:
         return render(request, "shop/search.html", context)
-    return pages.respond(request, entries.search_page(raw, page), lambda: _results(request, raw, query, page, context))
+    return pages.respond(
+        request, pages.entry("search", digest(raw), page), lambda: _results(request, raw, query, page, context)
+    )
 
 
 def _results(request, raw: str, query: str, page: int, context: dict):

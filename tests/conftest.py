@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from shop.cache import breaker, stats
+from shop.cache import breaker, stats, trust
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +20,7 @@ def isolated_cache(settings):
     """Give each test its own key prefix (as Zulip does) and a closed circuit breaker."""
     settings.SHOP_CACHE = {**settings.SHOP_CACHE, "PREFIX": f"t{uuid.uuid4().hex[:12]}"}
     breaker.reset_all()
+    trust.reset()
     stats.take_pending()
     yield
     breaker.reset_all()

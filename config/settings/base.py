@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "shop.cache",
     "shop",
     "catalog",
     "orders",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shop.health.HealthCheckMiddleware",
+    "shop.cache.flight.RequestStartMiddleware",
     "shop.observability.accesslog.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shop.security.ContentSecurityPolicyMiddleware",
@@ -151,6 +153,9 @@ SHOP_CACHE = {
     "LOCK_TTL_MS": env.int("CACHE_LOCK_TTL_MS", default=5000),
     "LOCK_WAIT_SECONDS": env.float("CACHE_LOCK_WAIT_SECONDS", default=2.0),
     "BREAKER_COOLDOWN_SECONDS": env.float("CACHE_BREAKER_COOLDOWN_SECONDS", default=5.0),
+    # How stale a process that never saw a Redis failure can be: it looks for undelivered invalidations
+    # at most this many seconds apart (one indexed query per process and Redis alias).
+    "OUTBOX_CHECK_SECONDS": env.float("CACHE_OUTBOX_CHECK_SECONDS", default=1.0),
     "ENABLED": env.bool("CACHE_ENABLED", default=True),
     "PAGES": env.bool("CACHE_PAGES", default=True),
     "PAGE_TTL": env.int("CACHE_PAGE_TTL", default=600),
@@ -169,9 +174,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
+    # Web processes drain the outbox themselves (OUTBOX_CHECK_SECONDS); beat covers an idle shop.
     "drain-cache-invalidation-outbox": {
         "task": "shop.tasks.drain_invalidation_outbox",
         "schedule": env.float("CACHE_OUTBOX_DRAIN_SECONDS", default=5.0),
+    },
+    # Best-sellers and their "N sold" counts are periodic, never per order (<= 5 min by design).
+    "refresh-sales-ranking": {
+        "task": "catalog.tasks.refresh_sales_ranking",
+        "schedule": env.float("SALES_RANKING_REFRESH_SECONDS", default=60.0),
     },
 }
 

@@ -1,8 +1,14 @@
-"""Invalidation: which tags a write touches, and delivering the bumps after commit.
+"""Invalidation: make the entries carrying some tags unreachable, for a write in progress.
 
-Every write path ends here: model signals (save/delete), the catalog querysets
-(``update()``, ``bulk_update()``, ``bulk_create()``) and the services. Tags are recorded in the
-outbox inside the writer's transaction, then bumped in Redis by ``transaction.on_commit``.
+Three steps, each covering the failure of the next:
+1. Fence, before commit: the tags get new versions and a "write in flight" mark (30 s). Every entry read
+   before is unreachable at once, and nobody stores under these tags until the mark is lifted.
+2. Outbox: if the fence could not reach Redis, the tags go into ``CacheInvalidation`` in the writer's
+   transaction. Every process drains the outbox before it trusts Redis again (``trust``).
+3. Bump, after commit: new versions again, this writer's mark lifted.
+A successful fence alone keeps readers fresh (a lost bump only costs 30 s of uncached reads), so the
+outbox row is written only when the fence or the bump failed: a write that reaches Redis costs no extra
+SQL. Left: a writer that dies between commit and bump *and* committed more than 30 s after its fence.
 """
 
 import logging
@@ -11,109 +17,75 @@ from functools import partial
 
 from django.db import transaction
 
-from . import keys, store
+from . import keys, signals, stats
+from .store import TAG_TTL_SECONDS, new_token
+from .trust import CacheUnavailable, call
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("shop.cache")
 
-ProductRef = tuple[str, int | None]  # (slug, category_id)
-
-
-def _category_chain_slugs(category_ids: set[int]) -> set[str]:
-    """Return the slugs of ``category_ids`` and all their ancestors."""
-    from catalog.models import Category
-
-    if not category_ids:
-        return set()
-    rows = {pk: (slug, parent) for pk, slug, parent in Category.objects.values_list("pk", "slug", "parent_id")}
-    slugs: set[str] = set()
-    for pk in category_ids:
-        seen = set()
-        while pk is not None and pk in rows and pk not in seen:
-            seen.add(pk)
-            slug, pk = rows[pk]
-            slugs.add(slug)
-    return slugs
+FENCE_TTL_SECONDS = 30
 
 
-def product_tags(refs: Iterable[ProductRef]) -> set[str]:
-    """Return every tag guarding a value that shows one of the products in ``refs``."""
-    refs = list(refs)
-    if not refs:
-        return set()
-    tags = {keys.product_tag(slug) for slug, _ in refs}
-    tags |= {keys.category_tag(s) for s in _category_chain_slugs({c for _, c in refs if c is not None})}
-    tags |= {keys.home_tag(), keys.bestsellers_tag(), keys.search_tag()}
-    return tags
+def invalidate(tags: Iterable[str], *, alias: str = "default", using: str = "default") -> None:
+    """Invalidate ``tags`` (names) for the write in progress on database ``using``; nothing if empty."""
+    from .models import CacheInvalidation
 
-
-def products_changed(refs: Iterable[ProductRef]) -> None:
-    enqueue(product_tags(refs))
-
-
-def product_ids_changed(ids: Iterable[int]) -> None:
-    from catalog.models import Product
-
-    ids = set(ids)
-    if ids:
-        products_changed(Product.objects.filter(pk__in=ids).values_list("slug", "category_id"))
-
-
-def categories_changed() -> None:
-    """Category names, slugs and parents live in the tree; every listing is tagged with it."""
-    enqueue({keys.tree_tag()})
-
-
-def enqueue(tags: set[str]) -> None:
-    """Invalidate ``tags`` for a write in progress.
-
-    Three steps, each covering the failure of the next: the tags go into the outbox in the
-    writer's transaction; they are fenced in Redis now (old entries unreachable, no new entry
-    cached until commit); after commit they get fresh versions and the fence is lifted.
-    """
-    from shop.models import CacheInvalidation
-
-    if not tags:
+    names = sorted(set(tags))
+    if not names:
         return
-    tags = sorted(tags)
-    token = store.new_token()
-    row = CacheInvalidation.objects.create(tags=tags, fence_token=token)
+    tag_keys = [keys.tag(name) for name in names]
+    token = new_token()
+    row_id = None
     try:
-        store.call(lambda conn: store.fence(conn, tags, token))
-    except store.CacheUnavailable:
-        logger.warning("cache: could not fence %d tags before commit; the outbox keeps them", len(tags))
-    transaction.on_commit(partial(deliver, row.pk, tags, token))
+        call(lambda b: b.fence(tag_keys, token, tag_ttl=TAG_TTL_SECONDS, fence_ttl=FENCE_TTL_SECONDS), alias)
+    except CacheUnavailable:
+        logger.warning("cache: could not fence %d tags before commit; the outbox keeps them", len(names))
+        row_id = CacheInvalidation.objects.using(using).create(tags=names, alias=alias, fence_token=token).pk
+    transaction.on_commit(partial(deliver, names, alias, token, row_id, using), using=using)
 
 
-def deliver(row_id: int, tags: list[str], token: str | None = None) -> bool:
-    """Bump ``tags`` in Redis and clear the outbox row; leave the row for the drain on failure."""
-    from shop.models import CacheInvalidation
+def deliver(names: list[str], alias: str, token: str, row_id: int | None, using: str = "default") -> bool:
+    """After commit: bump ``names`` and lift the fence; an outbox row is cleared once Redis has them."""
+    from .models import CacheInvalidation
 
-    from . import stats
-
+    signals.tags_invalidated.send(sender=CacheInvalidation, tags=names, alias=alias)
     try:
-        store.call(lambda conn: store.bump(conn, tags, token))
-    except store.CacheUnavailable:
+        call(lambda b: b.bump([([keys.tag(n) for n in names], token)], new_token(), tag_ttl=TAG_TTL_SECONDS), alias)
+    except CacheUnavailable:
+        if row_id is None:
+            # The fence keeps readers off these tags for FENCE_TTL_SECONDS; the outbox covers a longer wait.
+            row_id = CacheInvalidation.objects.using(using).create(tags=names, alias=alias, fence_token=token).pk
         logger.warning("cache: invalidation %s not delivered; left in the outbox", row_id)
         return False
     stats.incr("invalidation:delivered")
-    CacheInvalidation.objects.filter(pk=row_id).delete()
+    if row_id is not None:
+        CacheInvalidation.objects.using(using).filter(pk=row_id).delete()
     return True
 
 
-def drain_outbox(conn=None, batch: int = 500) -> int:
-    """Deliver every pending invalidation; return how many rows were drained.
+def drain_outbox(alias: str = "default", batch: int = 500) -> int:
+    """Deliver every pending invalidation of ``alias``; return how many rows were drained.
 
-    Raises the Redis error if Redis is still unreachable: callers treat that as "not recovered".
+    Rows are taken with ``SKIP LOCKED``, so processes draining at once deliver each row once. Raises the
+    Redis error if Redis is unreachable (callers treat that as "not recovered").
     """
-    from shop.models import CacheInvalidation
+    from . import backends
+    from .models import CacheInvalidation
 
-    if conn is None:
-        conn = store.client()
+    backend = backends.get(alias)
     drained = 0
     while True:
-        rows = list(CacheInvalidation.objects.values_list("pk", "tags", "fence_token")[:batch])
-        if not rows:
-            return drained
-        store.bump_many(conn, [(tags, token or None) for _, tags, token in rows])
-        CacheInvalidation.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+        with transaction.atomic():
+            rows = list(
+                CacheInvalidation.objects.select_for_update(skip_locked=True)
+                .filter(alias=alias)
+                .values_list("pk", "tags", "fence_token")[:batch]
+            )
+            if not rows:
+                return drained
+            batches = [([keys.tag(n) for n in tags], token or None) for _, tags, token in rows]
+            backend.bump(batches, new_token(), tag_ttl=TAG_TTL_SECONDS)
+            CacheInvalidation.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+        for _, tags, _ in rows:
+            signals.tags_invalidated.send(sender=CacheInvalidation, tags=tags, alias=alias)
         drained += len(rows)

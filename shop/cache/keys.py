@@ -1,33 +1,51 @@
-"""Key and tag names: the only place that spells a cache key.
+"""Key names: the only place that spells a Redis key of the cache layer.
 
-Every key carries SCHEMA_VERSION, so a deploy that changes the shape of cached values never
-reads an entry written by the previous release.
+Every key carries SCHEMA_VERSION, so a deploy that changes the shape of cached values never reads an
+entry written by the previous release. The part in braces is a Redis Cluster hash tag: an entry and its
+lock share a slot, a tag's version and its fence share a slot, and nothing else does, so keys spread over
+every node and each script touches one slot (docs/cluster.md).
 """
 
 import hashlib
 
 from django.conf import settings
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _prefix() -> str:
     return f"{settings.SHOP_CACHE['PREFIX']}:v{SCHEMA_VERSION}"
 
 
+def _safe(part: object) -> str:
+    text = str(part)
+    # Braces would end the hash tag early; such text (free-form input) is identified by its digest.
+    return digest(text) if "{" in text or "}" in text else text
+
+
 def entry(namespace: str, *parts: object) -> str:
     """Return the key of a cached value in ``namespace`` identified by ``parts``."""
-    return ":".join([_prefix(), namespace, *map(str, parts)])
+    return f"{_prefix()}:e:{{{':'.join([namespace, *map(_safe, parts)])}}}"
 
 
 def lock(key: str) -> str:
-    """Return the single-flight lock key guarding ``key``."""
+    """Return the single-flight lock key guarding entry ``key`` (same slot)."""
     return f"{key}:lock"
 
 
-def tag(*parts: object) -> str:
-    """Return the key holding the current version of a tag."""
-    return ":".join([_prefix(), "tag", *map(str, parts)])
+def tag(name: str) -> str:
+    """Return the key holding the current version of tag ``name``."""
+    return f"{_prefix()}:t:{{{_safe(name)}}}"
+
+
+def tag_name(tag_key: str) -> str:
+    """Return the name of the tag whose version ``tag_key`` holds."""
+    return tag_key[tag_key.index(":t:{") + 4 : -1]
+
+
+def fence(tag_key: str) -> str:
+    """Return the set of in-flight writers of a tag (same slot as the tag)."""
+    return f"{tag_key}:fence"
 
 
 def stats() -> str:
@@ -43,28 +61,3 @@ def stats_history() -> str:
 def digest(text: str) -> str:
     """Return a short, key-safe digest of free text such as a search query."""
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
-
-
-# Tags. A write bumps tags; an entry is valid only while every tag it was read under is unchanged.
-def product_tag(slug: str) -> str:
-    return tag("product", slug)
-
-
-def category_tag(slug: str) -> str:
-    return tag("category", slug)
-
-
-def tree_tag() -> str:
-    return tag("tree")
-
-
-def home_tag() -> str:
-    return tag("home")
-
-
-def bestsellers_tag() -> str:
-    return tag("bestsellers")
-
-
-def search_tag() -> str:
-    return tag("search")

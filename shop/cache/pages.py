@@ -1,4 +1,4 @@
-"""Whole rendered pages, shared by every visitor, validated by the tags of what they show.
+"""Whole rendered pages, shared by every visitor, stored as composites of the values they show.
 
 Every visitor sees the same page except for the part between ``<!--visitor-->`` markers in
 ``base.html`` (cart count, login state) and the CSRF token. Both are stored as placeholders and put
@@ -8,20 +8,25 @@ request with a pending message is rendered in full, from cached data.
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 
 from django.conf import settings
 from django.contrib.messages.storage.session import SessionStorage
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
-from . import store
-from .store import HIT, Spec
+from .composite import read_composite
+from .entry import HIT, Entry, Transient
+from .release import release
 
 TOKEN_SLOT = "__shopfront_csrf_token__"  # noqa: S105 (a placeholder, not a secret)
 VISITOR_SLOT = "<!--visitor:shopfront-->"
 _TOKEN = re.compile(r'(?:name="csrfmiddlewaretoken" value|name="csrf-token" content)="([A-Za-z0-9]+)"')
 _VISITOR = re.compile(r"<!--visitor-->.*?<!--/visitor-->", re.S)
+
+
+def entry(kind: str, *parts: object) -> Entry:
+    """Return the entry of the page of ``kind`` identified by ``parts`` in the running release."""
+    return Entry("page", (release(), kind, *parts), (), settings.SHOP_CACHE["PAGE_TTL"], compute=lambda: None)
 
 
 def cacheable(request: HttpRequest) -> bool:
@@ -54,29 +59,22 @@ def _personal(request: HttpRequest, body: str) -> str:
     return body.replace(VISITOR_SLOT, header_html(request, TOKEN_SLOT), 1).replace(TOKEN_SLOT, get_token(request))
 
 
-def respond(request: HttpRequest, spec: Spec, render: Callable[[], HttpResponse]) -> HttpResponse:
-    """Return the page of ``spec`` for ``request``: the shared page plus the visitor's own part."""
+def respond(request: HttpRequest, page: Entry, render: Callable[[], HttpResponse]) -> HttpResponse:
+    """Return ``page`` for ``request``: the shared page plus the visitor's own part."""
     if not cacheable(request):
         return render()
-    rendered: dict[str, object] = {}
+    rendered: dict[str, HttpResponse] = {}
 
-    def compute() -> dict | None:
-        try:
-            rendered["response"] = response = render()
-        except Http404 as exc:
-            rendered["error"] = exc
-            return None
-        return _snapshot(response)
+    def build() -> dict | Transient:
+        rendered["response"] = response = render()
+        snapshot = _snapshot(response)
+        return Transient(None) if snapshot is None else snapshot
 
-    result = store.read(replace(spec, compute=compute))
-    if "error" in rendered:
-        raise rendered["error"]
+    result = read_composite(page, build)
     if "response" in rendered:
         response = rendered["response"]
         response["X-Cache"] = "MISS"  # the page was rendered (its data may have come from the cache)
         return response
-    if result.value is None:  # not a shareable page (a 404, say): render it for this request
-        return render()
     response = HttpResponse(_personal(request, result.value["body"]), content_type=result.value["type"])
     response["X-Cache"] = "HIT" if result.outcome == HIT else "MISS"
     return response

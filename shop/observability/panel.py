@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from redis.exceptions import RedisError
 
-from shop.cache import invalidation, store
+from shop.cache import store
 
 from . import metrics
 
@@ -104,18 +104,17 @@ def cache_panel(request):
 
 
 def _purge(request, slug: str, cdn: bool) -> None:
+    from catalog import services as catalog_services
     from catalog.models import Product
 
-    ref = Product.objects.filter(slug=slug).values_list("slug", "category_id").first()
-    if ref is None:
+    products = Product.objects.filter(slug=slug)
+    if not products.exists():
         messages.error(request, f"No product with slug “{slug}”.")
         return
     if cdn:
-        _purge_cdn(request, ref[0])
+        _purge_cdn(request, slug)
         return
-    # The cache layer turns the product into its tags and bumps them once this commits.
-    with transaction.atomic():
-        invalidation.products_changed([ref])
+    catalog_services.products_cache_purge(products=products)
     messages.success(request, f"Cache of “{slug}” purged (and every list showing it).")
 
 

@@ -9,8 +9,10 @@ import pytest
 from django.db import transaction
 
 from catalog import services as catalog_services
-from shop.cache import breaker, keys, store
-from shop.models import CacheInvalidation
+from catalog.cache import product_tag
+from shop.cache import backends, breaker, keys, store
+from shop.cache.entry import Entry
+from shop.cache.models import CacheInvalidation
 from shop.tasks import drain_invalidation_outbox
 
 URL = "/products/chef-knife/"
@@ -55,7 +57,7 @@ def test_bump_lost_after_commit_is_not_served_by_any_process(catalog, own_redis,
     assert _price_and_outcome(client) == ("€61.00", "MISS")
 
     # Even when the fence mark has expired, the versions it set match no cached entry.
-    own_redis.client().delete(keys.product_tag("chef-knife") + ":fence")
+    own_redis.client().delete(keys.fence(keys.tag(product_tag("chef-knife"))))
     assert _price_and_outcome(client) == ("€61.00", "MISS")
     assert _price_and_outcome(client) == ("€61.00", "HIT")
 
@@ -70,7 +72,7 @@ def test_drain_lifts_the_fence_of_a_lost_bump(catalog, own_redis, warm, client):
         breaker.get("default").trip()
     breaker.reset_all()
     assert drain_invalidation_outbox() == 1
-    assert not own_redis.client().exists(keys.product_tag("chef-knife") + ":fence")
+    assert not own_redis.client().exists(keys.fence(keys.tag(product_tag("chef-knife"))))
     assert _price_and_outcome(client) == ("€62.00", "MISS")
     assert _price_and_outcome(client) == ("€62.00", "HIT")
 
@@ -131,10 +133,10 @@ def test_paused_redis_costs_one_timeout_then_the_breaker_answers(catalog, own_re
 
 
 def test_store_refuses_values_computed_under_old_versions(catalog):
-    spec = store.Spec("product", keys.entry("product", "x"), (keys.product_tag("x"),), 60, lambda: {"v": 1})
+    spec = Entry("product", ("x",), (product_tag("x"),), 60, lambda: {"v": 1})
     token = store.new_token()
-    rows = store._fetch([spec], token, count=False)
-    versions = rows[0][2:]
-    store.call(lambda conn: store.bump(conn, [keys.product_tag("x")]))
+    rows = store.fetch([spec], token, count=False)
+    versions = [v.decode() for v in rows[0][2:]]
+    backends.get().bump([([keys.tag(product_tag("x"))], None)], store.new_token(), tag_ttl=60)
     assert store._store(spec, versions, {"v": "old"}, token) is False
     assert store.read(spec).value == {"v": 1}

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from shop.cache import keys, stats, store
+from shop.cache.entry import Entry
 
 URL = "/products/chef-knife/"
 
@@ -56,11 +57,11 @@ def test_a_failed_compute_releases_the_lock(catalog):
         raise RuntimeError("database hiccup")
 
     waits_before = stats.local_totals["product:stampede_wait"]
-    spec = store.Spec("product", keys.entry("product", "boom"), (keys.product_tag("boom"),), 60, boom)
+    spec = Entry("product", ("boom",), ("product:boom",), 60, boom)
     with pytest.raises(RuntimeError):
         store.read(spec)
     assert not store.client().exists(keys.lock(spec.key))
-    ok = store.Spec("product", spec.key, spec.tags, 60, lambda: {"ok": True})
+    ok = Entry("product", spec.parts, spec.tags, 60, lambda: {"ok": True})
     assert store.read(ok).value == {"ok": True}
     assert stats.local_totals["product:stampede_wait"] == waits_before  # the second read did not wait
 

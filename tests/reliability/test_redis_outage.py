@@ -17,7 +17,7 @@ import pytest
 
 from catalog import services as catalog_services
 from shop.cache import breaker
-from shop.models import CacheInvalidation
+from shop.cache.models import CacheInvalidation
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.slow
