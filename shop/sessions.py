@@ -1,82 +1,79 @@
-"""Session engine: Django's cached_db on its own Redis alias, behind the circuit breaker.
+"""Session engine: Postgres holds every session, the cache layer a copy that no Redis blip can revive.
 
-Postgres holds every session, Redis a copy: a Redis flush or restart costs one database read
-per session, never a login or a cart. While Redis is down, sessions are read from Postgres
-without waiting for a timeout on each request.
+Each session's copy is an entry of the cache layer on the ``sessions`` alias, guarded by the tag
+``session:<key>``. Saving or deleting a session invalidates that tag in the transaction of the database
+write: fenced in Redis before commit, or put in the outbox when Redis does not answer, bumped after
+commit. Every process drains the outbox before it trusts Redis again (``shop.cache.trust``).
+
+Invariant: once a session save or delete has committed, no process reads the copy from before it, except
+a process that never saw Redis fail, for at most ``CACHE_OUTBOX_CHECK_SECONDS`` (1 s) after the commit
+and only while Redis answers it again within that second. So a cart change made while Redis did not
+answer is not undone, and a logout is final. Reads never store a copy older than a committed write
+(the cache layer's "no stale set"), and a flushed or restarted Redis costs one database read per session.
 """
 
-import logging
+import time
 
-from django.contrib.sessions.backends import cached_db
+from django.conf import settings
+from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
+from django.core.exceptions import SuspiciousOperation
+from django.db import router, transaction
+from django.utils import timezone
 
-from .cache import breaker, stats
+from .cache.entry import Entry, Transient
+from .cache.invalidation import invalidate
+from .cache.store import read
 
-logger = logging.getLogger(__name__)
+
+def _tag(session_key: str) -> str:
+    return f"session:{session_key}"
 
 
-class SessionStore(cached_db.SessionStore):
-    def _breaker(self):
-        return breaker.get("sessions")
+class SessionStore(db.SessionStore):
+    def _entry(self, session_key: str) -> Entry:
+        return Entry(
+            "session",
+            (session_key,),
+            (_tag(session_key),),
+            settings.SESSION_COOKIE_AGE,
+            lambda: self._row(session_key),
+            alias=settings.SESSION_CACHE_ALIAS,
+        )
 
-    def _cache_get(self):
-        brk = self._breaker()
-        if not brk.allow():
-            return None
+    def _row(self, session_key: str):
         try:
-            data = self._cache.get(self.cache_key)
-        except Exception as exc:
-            brk.trip()
-            logger.warning("sessions: Redis unavailable (%s); reading from the database", exc)
-            return None
-        brk.recovered()
-        return data
-
-    def _cache_set(self, data, age) -> None:
-        brk = self._breaker()
-        if not brk.allow():
-            return
-        try:
-            self._cache.set(self.cache_key, data, age)
-        except Exception as exc:
-            brk.trip()
-            logger.warning("sessions: Redis unavailable (%s); session kept in the database", exc)
+            row = self.model.objects.get(session_key=session_key, expire_date__gt=timezone.now())
+        except (self.model.DoesNotExist, SuspiciousOperation):
+            return Transient(None)  # no copy of a missing session: creating it later needs no invalidation
+        return {"data": row.session_data, "expires": row.expire_date.timestamp()}
 
     def load(self):
-        data = self._cache_get()
-        if data is not None:
-            stats.incr("session:hit")
-            return data
-        stats.incr("session:miss")
-        s = self._get_session_from_db()
-        if not s:
+        copy = read(self._entry(self.session_key)).value
+        if copy is None or copy["expires"] <= time.time():
+            self._session_key = None
             return {}
-        data = self.decode(s.session_data)
-        self._cache_set(data, self.get_expiry_age(expiry=s.expire_date))
-        return data
-
-    def exists(self, session_key):
-        return super(cached_db.SessionStore, self).exists(session_key)
+        return self.decode(copy["data"])
 
     def save(self, must_create=False):
-        try:
-            super(cached_db.SessionStore, self).save(must_create)
-        except UpdateError:
-            # Django's db backend reports any DatabaseError on update as "session deleted", which
-            # SessionMiddleware answers with 400; asking again lets an unreachable database raise (500).
-            self.exists(self.session_key)
-            raise
-        self._cache_set(self._session, self.get_expiry_age())
+        if self.session_key is None:
+            return self.create()
+        using = router.db_for_write(self.model)
+        with transaction.atomic(using=using):
+            try:
+                super().save(must_create)
+            except UpdateError:
+                # Django's db backend reports any DatabaseError on update as "session deleted", which
+                # SessionMiddleware answers with 400; asking again lets an unreachable database raise (500).
+                self.exists(self.session_key)
+                raise
+            invalidate({_tag(self.session_key)}, alias=settings.SESSION_CACHE_ALIAS, using=using)
 
     def delete(self, session_key=None):
-        super(cached_db.SessionStore, self).delete(session_key)
+        session_key = session_key or self.session_key
         if session_key is None:
-            if self.session_key is None:
-                return
-            session_key = self.session_key
-        brk = self._breaker()
-        if brk.allow():
-            try:
-                self._cache.delete(self.cache_key_prefix + session_key)
-            except Exception:
-                brk.trip()
+            return
+        using = router.db_for_write(self.model)
+        with transaction.atomic(using=using):
+            super().delete(session_key)
+            invalidate({_tag(session_key)}, alias=settings.SESSION_CACHE_ALIAS, using=using)
