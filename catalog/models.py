@@ -110,3 +110,16 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} image {self.position}"
+
+
+class SalesRanking(models.Model):
+    """The best-sellers shown on home, refreshed on a schedule (``sales_ranking_refresh``), never per order.
+
+    ``ranking`` is ``[[product id, units sold], ...]``, best first. One row.
+    """
+
+    ranking = models.JSONField(default=list)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"sales ranking of {self.computed_at:%Y-%m-%d %H:%M}"

@@ -1,38 +1,28 @@
-"""Catalog reads. Each public function returns plain data, read through the cache layer."""
+"""Catalog reads. Each public function returns plain data, read through the cache layer.
+
+Lists (listings, featured, best-sellers, search results) are cached as product ids; each product's card
+is an entry of its own (``card:<id>``), so a change to one product's card recomputes that card, not the
+lists showing it, and a sale that changes no card changes no list.
+"""
 
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 
-from shop.cache import entries
-from shop.cache.store import Result, read, read_many
+from shop.cache.entry import Result
+from shop.cache.store import read, read_many
 
-from . import renditions
-from .models import SEARCH_CONFIG, Category, Product, ProductImage, search_vector
+from . import cache, renditions
+from .display import DEFAULT_SORT, PAGE_SIZE, SORTS, availability
+from .models import SEARCH_CONFIG, Category, Product, ProductImage, SalesRanking, search_vector
 
-PAGE_SIZE = 24
-LOW_STOCK = 5
-SORTS = {
-    "newest": ("-created_at", "-id"),
-    "price": ("price", "id"),
-    "-price": ("-price", "id"),
-    "name": ("name", "id"),
-}
-DEFAULT_SORT = "newest"
 MAX_QUERY_LENGTH = 200
 HOME_LIMIT = 8
 
-
-def availability(stock: int) -> dict[str, str]:
-    """Return the label and CSS state shoppers see for ``stock`` units."""
-    if stock <= 0:
-        return {"label": "Sold out", "state": "out"}
-    if stock <= LOW_STOCK:
-        return {"label": f"Only {stock} left", "state": "low"}
-    return {"label": "In stock", "state": "in"}
+__all__ = ["PAGE_SIZE", "SORTS", "availability"]
 
 
 def _image_data(image: ProductImage) -> dict[str, Any]:
@@ -47,6 +37,13 @@ def _image_data(image: ProductImage) -> dict[str, Any]:
     }
 
 
+def _with_images(qs):
+    return qs.prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+
+
+# Cards -------------------------------------------------------------------------------------------------
+
+
 def _card(product: Product) -> dict[str, Any]:
     images = list(product.images.all())
     return {
@@ -54,17 +51,30 @@ def _card(product: Product) -> dict[str, Any]:
         "name": product.name,
         "slug": product.slug,
         "price": str(product.price),
-        "stock": product.stock,
         "availability": availability(product.stock),
         "image": _image_data(images[0]) if images else None,
     }
 
 
-def _with_first_images(qs):
-    return qs.prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+def _cards_data(ids: list[int]) -> list[dict[str, Any] | None]:
+    found = {p.pk: _card(p) for p in _with_images(Product.objects.active().filter(pk__in=ids))}
+    return [found.get(pk) for pk in ids]
 
 
-# Category tree -----------------------------------------------------------------------------
+def _cards_of_entries(entries) -> list:
+    return _cards_data([e.parts[0] for e in entries])
+
+
+def _card_entry(pk: int):
+    return cache.card(pk, lambda: _cards_data([pk])[0], _cards_of_entries)
+
+
+def cards(ids: list[int]) -> list[dict[str, Any]]:
+    """Return the cards of the products ``ids`` still on sale, in order (one round trip, one query for misses)."""
+    return [r.value for r in read_many([_card_entry(pk) for pk in ids]) if r.value is not None]
+
+
+# Category tree -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -110,19 +120,19 @@ def _tree_data() -> list[dict[str, Any]]:
     ]
 
 
-def _tree_spec():
-    return entries.category_tree(_tree_data)
+def _tree_entry():
+    return cache.tree(_tree_data)
 
 
 def category_tree() -> Tree:
-    return Tree(read(_tree_spec()).value)
+    return Tree(read(_tree_entry()).value)
 
 
-# Product page ------------------------------------------------------------------------------
+# Product page ------------------------------------------------------------------------------------------
 
 
 def _product_data(slug: str) -> dict[str, Any] | None:
-    product = _with_first_images(Product.objects.active().filter(slug=slug)).first()
+    product = _with_images(Product.objects.active().filter(slug=slug)).first()
     if product is None:
         return None
     return {
@@ -131,21 +141,19 @@ def _product_data(slug: str) -> dict[str, Any] | None:
         "slug": product.slug,
         "description": product.description,
         "price": str(product.price),
-        "stock": product.stock,
         "availability": availability(product.stock),
         "category_id": product.category_id,
         "images": [_image_data(image) for image in product.images.all()],
-        "updated_at": product.updated_at.isoformat(),
     }
 
 
 def product_page(slug: str) -> tuple[Tree, Result]:
     """Return the tree and the product behind ``/products/<slug>/`` (value ``None``: no such product)."""
-    tree, product = read_many([_tree_spec(), entries.product(slug, lambda: _product_data(slug))])
+    tree, product = read_many([_tree_entry(), cache.product(slug, lambda: _product_data(slug))])
     return Tree(tree.value), product
 
 
-# Category listing --------------------------------------------------------------------------
+# Category listing --------------------------------------------------------------------------------------
 
 
 def clean_sort(sort: str | None) -> str:
@@ -158,53 +166,60 @@ def _listing_data(slug: str, sort: str, page: int) -> dict[str, Any] | None:
     if category is None:
         return None
     qs = Product.objects.active().filter(category_id__in=tree.descendant_ids(category["id"]))
-    paginator = Paginator(_with_first_images(qs.order_by(*SORTS[sort])), PAGE_SIZE)
+    paginator = Paginator(qs.order_by(*SORTS[sort]).values_list("pk", flat=True), PAGE_SIZE)
     if page > paginator.num_pages:
         return {"category_id": category["id"], "out_of_range": True, "num_pages": paginator.num_pages}
-    page_obj = paginator.page(page)
     return {
         "category_id": category["id"],
         "out_of_range": False,
-        "products": [_card(p) for p in page_obj.object_list],
+        "ids": list(paginator.page(page).object_list),
         "count": paginator.count,
         "page": page,
         "num_pages": paginator.num_pages,
     }
 
 
+def _with_cards(result: Result) -> Result:
+    data = result.value
+    if data is None or data.get("out_of_range"):
+        return result
+    return Result({**data, "products": cards(data["ids"])}, result.outcome)
+
+
 def category_page(slug: str, sort: str, page: int) -> tuple[Tree, Result]:
     """Return the tree and one page of ``slug``'s products (value ``None``: no such category)."""
-    spec = entries.category_listing(slug, sort, page, lambda: _listing_data(slug, sort, page))
-    tree, listing = read_many([_tree_spec(), spec])
-    return Tree(tree.value), listing
+    entry = cache.listing(slug, sort, page, lambda: _listing_data(slug, sort, page))
+    tree, listing = read_many([_tree_entry(), entry])
+    return Tree(tree.value), _with_cards(listing)
 
 
-# Home --------------------------------------------------------------------------------------
+# Home --------------------------------------------------------------------------------------------------
 
 
-def _featured_data() -> list[dict[str, Any]]:
-    qs = Product.objects.active().filter(is_featured=True).order_by("-updated_at", "id")
-    return [_card(p) for p in _with_first_images(qs)[:HOME_LIMIT]]
+def _featured_data() -> list[int]:
+    # Buyable products only; newest first, an order no sale or edit changes.
+    qs = Product.objects.active().filter(is_featured=True, stock__gt=0).order_by("-created_at", "-id")
+    return list(qs.values_list("pk", flat=True)[:HOME_LIMIT])
 
 
-def _bestsellers_data() -> list[dict[str, Any]]:
-    qs = (
-        Product.objects.active()
-        .annotate(units_sold=Sum("order_lines__quantity"))
-        .filter(units_sold__gt=0)
-        .order_by("-units_sold", "id")
-    )
-    return [_card(p) | {"units_sold": p.units_sold} for p in _with_first_images(qs)[:HOME_LIMIT]]
+def _bestsellers_data() -> list[list[int]]:
+    ranking = SalesRanking.objects.values_list("ranking", flat=True).first()
+    return ranking or []
 
 
 def home_page() -> tuple[Tree, Result, Result]:
     tree, featured, best = read_many(
-        [_tree_spec(), entries.featured(_featured_data), entries.bestsellers(_bestsellers_data)]
+        [_tree_entry(), cache.featured(_featured_data), cache.bestsellers(_bestsellers_data)]
     )
-    return Tree(tree.value), featured, best
+    units = dict(map(tuple, best.value))
+    shown = cards(list(featured.value) + list(units))
+    by_id = {c["id"]: c for c in shown}
+    featured_cards = [by_id[pk] for pk in featured.value if pk in by_id]
+    best_cards = [by_id[pk] | {"units_sold": units[pk]} for pk in units if pk in by_id]
+    return Tree(tree.value), Result(featured_cards, featured.outcome), Result(best_cards, best.outcome)
 
 
-# Search ------------------------------------------------------------------------------------
+# Search ------------------------------------------------------------------------------------------------
 
 
 def normalize_query(q: str) -> str:
@@ -220,10 +235,10 @@ def _search_data(query: str, page: int) -> dict[str, Any]:
         .filter(search=sq)
         .order_by("-rank", "id")
     )
-    paginator = Paginator(_with_first_images(qs), PAGE_SIZE)
+    paginator = Paginator(qs.values_list("pk", flat=True), PAGE_SIZE)
     page = min(page, paginator.num_pages)
     return {
-        "products": [_card(p) for p in paginator.page(page).object_list],
+        "ids": list(paginator.page(page).object_list),
         "count": paginator.count,
         "page": page,
         "num_pages": paginator.num_pages,
@@ -231,15 +246,15 @@ def _search_data(query: str, page: int) -> dict[str, Any]:
 
 
 def search_page(query: str, page: int) -> tuple[Tree, Result]:
-    spec = entries.search(query, page, lambda: _search_data(query, page))
-    tree, results = read_many([_tree_spec(), spec])
-    return Tree(tree.value), results
+    entry = cache.search(query, page, lambda: _search_data(query, page))
+    tree, results = read_many([_tree_entry(), entry])
+    return Tree(tree.value), _with_cards(results)
 
 
-# Uncached reads (carts, checkout) ----------------------------------------------------------
+# Uncached reads (carts, checkout) ----------------------------------------------------------------------
 
 
 def products_for_cart(ids: list[int]) -> dict[int, Product]:
     """Return the active products among ``ids`` keyed by id, straight from Postgres."""
-    qs = _with_first_images(Product.objects.active().filter(pk__in=ids))
+    qs = _with_images(Product.objects.active().filter(pk__in=ids))
     return {p.pk: p for p in qs}

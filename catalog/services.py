@@ -5,18 +5,20 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Max, QuerySet
+from django.db.models import F, Max, QuerySet, Sum
 
 from cdn import services as cdn_services
 from cdn.batching import media_paths
+from shop.cache.invalidation import invalidate
 
-from . import renditions
+from . import renditions, visibility
 from .exceptions import CatalogError
-from .models import Category, Product, ProductImage
+from .models import Category, Product, ProductImage, SalesRanking
 
 MIN_PERCENT = Decimal("-90")
 MAX_PERCENT = Decimal("500")
 MAX_PRICE = Decimal("99999999.99")  # Product.price is Decimal(10, 2)
+RANKING_SIZE = 8
 
 
 @transaction.atomic
@@ -131,3 +133,34 @@ def category_move(*, category: Category, parent: Category | None) -> Category:
         raise CatalogError(" ".join(exc.messages)) from exc
     category.save()
     return category
+
+
+@transaction.atomic
+def sales_ranking_refresh(*, size: int = RANKING_SIZE) -> bool:
+    """Recompute the best-sellers (units sold, active products); save, and so invalidate, only on a change."""
+    top = (
+        Product.objects.active()
+        .annotate(units_sold=Sum("order_lines__quantity"))
+        .filter(units_sold__gt=0)
+        .order_by("-units_sold", "id")
+        .values_list("pk", "units_sold")[:size]
+    )
+    ranking = [[pk, units] for pk, units in top]
+    current = SalesRanking.objects.select_for_update().first() or SalesRanking()
+    if current.pk is not None and current.ranking == ranking:
+        return False
+    current.ranking = ranking
+    current.save()
+    return True
+
+
+@transaction.atomic
+def products_cache_purge(*, products: QuerySet[Product]) -> int:
+    """Invalidate every cached page showing ``products`` (staff panel); nothing in the database changes."""
+    shown = visibility.shown_rows(products)
+    categories = visibility.Categories()
+    tags = set()
+    for product in shown.values():
+        tags |= visibility.product_tags(product, None, categories)
+    invalidate(tags)
+    return len(shown)

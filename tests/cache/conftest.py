@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from catalog.services import sales_ranking_refresh
 from tests.factories import CategoryFactory, OrderLineFactory, ProductFactory, ProductImageFactory
 
 PAGES = ["/products/chef-knife/", "/categories/knives/", "/categories/kitchen/", "/", "/search/?q=knife"]
@@ -26,7 +27,8 @@ def catalog(transactional_db):
     )
     spare = ProductFactory(name="Paring Knife", slug="paring-knife", category=knives, price=Decimal("20.00"))
     image = ProductImageFactory(product=knife, position=0, alt="knife photo")
-    OrderLineFactory(product=knife, quantity=2)  # a best-seller
+    OrderLineFactory(product=knife, quantity=2)  # a best-seller ...
+    sales_ranking_refresh()  # ... once the periodic ranking has run
     return SimpleNamespace(kitchen=kitchen, knives=knives, garden=garden, knife=knife, spare=spare, image=image)
 
 
