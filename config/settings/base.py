@@ -1,5 +1,7 @@
 """Settings shared by every environment; each value comes from the environment (django-environ)."""
 
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "axes",
     "shop",
     "catalog",
     "orders",
@@ -59,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a locked-out log-in's response into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -181,6 +186,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False
+# Proxies whose X-Forwarded-For is believed (shop/proxies.py); the stack sets the VPC range (the ALB).
+SHOPFRONT_TRUSTED_PROXY_CIDRS = [
+    str(ipaddress.ip_network(cidr, strict=False))
+    for cidr in env.list("SHOPFRONT_TRUSTED_PROXY_CIDRS", default=["127.0.0.1/32", "::1/128"])
+]
+
+# LOG-IN LIMIT (django-axes; counts in Postgres, so it works while Redis is down)
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "shop.security.LoginLimitHandler"
+# Per username from one address; an address alone has the higher SHOPFRONT_LOGIN_ADDRESS_FAILURE_LIMIT.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+SHOPFRONT_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("SHOPFRONT_LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "shop.proxies.client_address"
+AXES_LOCKOUT_CALLABLE = "shop.security.lockout_response"
+# Successful log-ins are in the auth logs already; keep only the failures' rows.
+AXES_DISABLE_ACCESS_LOG = True
 
 # LOGGING
 LOGGING = {
