@@ -282,5 +282,11 @@ CACHE_ALARMS = {
     "CLOUDFRONT_HIT_RATE_THRESHOLD": env.float("CACHE_ALARM_CLOUDFRONT_HIT_RATE_THRESHOLD", default=70.0),
 }
 # Access log: one line per request from "shop.access"; production sets DJANGO_LOG_FORMAT=json.
-LOGGING["formatters"]["json"] = {"()": "shop.observability.accesslog.JsonFormatter"}
+# https://nhairs.github.io/python-json-logger/latest/quickstart/
+LOGGING["formatters"]["json"] = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": "%(levelname)s %(name)s %(message)s",
+    "rename_fields": {"levelname": "level", "name": "logger"},
+    "timestamp": "time",
+}
 LOGGING["handlers"]["console"]["formatter"] = env("DJANGO_LOG_FORMAT", default="plain")
