@@ -260,27 +260,7 @@ CELERY_BEAT_SCHEDULE["publish-cache-metrics"] = {
     # A run that waited longer than one interval is superseded by the next, which sends its counts too.
     "options": {"expires": CACHE_METRICS_INTERVAL_SECONDS},
 }
-# https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
-CACHE_ALARMS = {
-    "PREFIX": env("CACHE_ALARM_PREFIX", default="shopfront"),
-    "SNS_TOPIC_ARN": env("CACHE_ALARM_SNS_TOPIC_ARN", default=None),
-    "PERIOD_SECONDS": env.int("CACHE_ALARM_PERIOD_SECONDS", default=300),
-    "EVALUATION_PERIODS": env.int("CACHE_ALARM_EVALUATION_PERIODS", default=3),
-    "HIT_RATIO_NAMESPACES": env.list("CACHE_ALARM_HIT_RATIO_NAMESPACES", default=["product", "listing"]),
-    "HIT_RATIO_THRESHOLD": env.float("CACHE_ALARM_HIT_RATIO_THRESHOLD", default=80.0),
-    "HIT_RATIO_MIN_REQUESTS": env.int("CACHE_ALARM_HIT_RATIO_MIN_REQUESTS", default=50),
-    "ELASTICACHE_CLUSTER_IDS": env.list("CACHE_ALARM_ELASTICACHE_CLUSTER_IDS", default=[]),
-    "ELASTICACHE_REPLICA_IDS": env.list("CACHE_ALARM_ELASTICACHE_REPLICA_IDS", default=[]),
-    "ELASTICACHE_HIT_RATE_THRESHOLD": env.float("CACHE_ALARM_ELASTICACHE_HIT_RATE_THRESHOLD", default=80.0),
-    "ELASTICACHE_EVICTIONS_THRESHOLD": env.float("CACHE_ALARM_ELASTICACHE_EVICTIONS_THRESHOLD", default=100.0),
-    "ELASTICACHE_CONNECTIONS_THRESHOLD": env.float("CACHE_ALARM_ELASTICACHE_CONNECTIONS_THRESHOLD", default=1000.0),
-    "ELASTICACHE_ENGINE_CPU_THRESHOLD": env.float("CACHE_ALARM_ELASTICACHE_ENGINE_CPU_THRESHOLD", default=80.0),
-    "ELASTICACHE_HOST_CPU_THRESHOLD": env.float("CACHE_ALARM_ELASTICACHE_HOST_CPU_THRESHOLD", default=90.0),
-    "ELASTICACHE_REPLICATION_LAG_SECONDS": env.float("CACHE_ALARM_ELASTICACHE_REPLICATION_LAG_SECONDS", default=5.0),
-    "CLOUDFRONT_DISTRIBUTION_ID": env("CACHE_ALARM_CLOUDFRONT_DISTRIBUTION_ID", default=None),
-    "CLOUDFRONT_5XX_THRESHOLD": env.float("CACHE_ALARM_CLOUDFRONT_5XX_THRESHOLD", default=1.0),
-    "CLOUDFRONT_HIT_RATE_THRESHOLD": env.float("CACHE_ALARM_CLOUDFRONT_HIT_RATE_THRESHOLD", default=70.0),
-}
+# Alarms live in deploy/template.yaml only (docs/observability.md).
 # Access log: one line per request from "shop.access"; production sets DJANGO_LOG_FORMAT=json.
 # https://nhairs.github.io/python-json-logger/latest/quickstart/
 LOGGING["formatters"]["json"] = {
