@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SERVICES := $(PY) scripts/services.py --
 SEED_PRODUCTS ?= 300
 
-.PHONY: run test lint format bench soak clean
+.PHONY: run test lint format bench soak clean audit outdated
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ soak: $(VENV)/.installed
 # Benchmark (bench/README.md): not part of `make test`; needs wrk (apt-get install -y wrk). BENCH_ARGS e.g. --cycles 1.
 bench: $(VENV)/.installed
 	$(SERVICES) $(PY) bench/run.py $(BENCH_ARGS)
+
+# Known vulnerabilities (pip-audit, PyPI's advisory data) in the pins, then in everything installed from them.
+audit: $(VENV)/.installed
+	$(VENV)/bin/pip-audit -s pypi --progress-spinner off --no-deps --disable-pip -r requirements.txt -r requirements-dev.txt
+	$(VENV)/bin/pip-audit -s pypi --progress-spinner off --skip-editable
+
+# Pins behind their latest release.
+outdated: $(VENV)/.installed
+	$(PY) scripts/outdated.py requirements-dev.txt
 
 clean:
 	rm -rf .services staticfiles

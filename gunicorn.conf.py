@@ -3,14 +3,15 @@
 Variables (default): GUNICORN_BIND (0.0.0.0:8000), GUNICORN_WORKERS (2 x CPUs + 1), GUNICORN_THREADS (4),
 GUNICORN_WORKER_CLASS (gthread), GUNICORN_KEEPALIVE (75), GUNICORN_TIMEOUT (30), GUNICORN_GRACEFUL_TIMEOUT (30),
 GUNICORN_MAX_REQUESTS (2000), GUNICORN_MAX_REQUESTS_JITTER (200), GUNICORN_FORWARDED_ALLOW_IPS (127.0.0.1,::1),
-GUNICORN_ACCESS_LOG (on), GUNICORN_LOG_LEVEL (info), GUNICORN_WORKER_TMP_DIR (/dev/shm).
+GUNICORN_ACCESS_LOG (off), GUNICORN_LOG_LEVEL (info), GUNICORN_WORKER_TMP_DIR (/dev/shm).
 """
 
-import json
 import logging
 import multiprocessing
 import os
 from collections.abc import Mapping
+
+from pythonjsonlogger.json import JsonFormatter
 
 
 def _int(name: str, default: int) -> int:
@@ -42,10 +43,9 @@ _shm = "/dev/shm"  # noqa: S108
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", _shm if os.path.isdir(_shm) else None)
 
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Access records are logged at INFO; "off" raises the logger's level above it (Django's own request log remains).
-_access_level = (
-    "INFO" if os.environ.get("GUNICORN_ACCESS_LOG", "on").lower() not in ("off", "0", "false") else "WARNING"
-)
+# Off by default: Django's shop.access logger writes the one access line per request (with the request id, cache
+# outcome and SQL count gunicorn cannot know). "on" adds gunicorn's own line, e.g. while debugging the proxy hop.
+_access_level = "INFO" if os.environ.get("GUNICORN_ACCESS_LOG", "off").lower() in ("on", "1", "true") else "WARNING"
 
 # Atom (gunicorn's access log names) -> JSON field.
 ACCESS_FIELDS = {
@@ -64,19 +64,18 @@ ACCESS_FIELDS = {
 }
 
 
-class JsonAccessFormatter(logging.Formatter):
-    """Render one gunicorn access record as one JSON object (CloudWatch Logs Insights parses it)."""
+class JsonAccessFormatter(JsonFormatter):
+    """Add gunicorn's access atoms (the record's args) as fields; python-json-logger writes the JSON."""
 
-    def format(self, record: logging.LogRecord) -> str:
+    def add_fields(self, log_data: dict, record: logging.LogRecord, message_dict: dict) -> None:
+        super().add_fields(log_data, record, message_dict)
         atoms = record.args if isinstance(record.args, Mapping) else {}
-        entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"), "logger": "gunicorn.access"}
         for atom, field in ACCESS_FIELDS.items():
             value = atoms.get(atom, "-")
             if isinstance(value, str):
-                # gunicorn's SafeAtoms pre-escapes quotes for its text format; json.dumps escapes them again.
+                # gunicorn's SafeAtoms pre-escapes quotes for its text format; the JSON encoder escapes them again.
                 value = value.replace('\\"', '"')
-            entry[field] = None if value == "-" else value
-        return json.dumps(entry, separators=(",", ":"))
+            log_data[field] = None if value == "-" else value
 
 
 logconfig_dict = {
@@ -93,6 +92,11 @@ logconfig_dict = {
     },
     "formatters": {
         "generic": {"format": "%(asctime)s [%(process)d] [%(levelname)s] %(name)s %(message)s"},
-        "json_access": {"()": JsonAccessFormatter},
+        "json_access": {
+            "()": JsonAccessFormatter,
+            "fmt": "%(name)s",
+            "rename_fields": {"name": "logger"},
+            "timestamp": "time",
+        },
     },
 }

@@ -22,33 +22,6 @@ RANKING_SIZE = 8
 
 
 @transaction.atomic
-def product_create(
-    *,
-    name: str,
-    slug: str,
-    price: Decimal,
-    category: Category,
-    stock: int = 0,
-    description: str = "",
-    is_active: bool = True,
-    is_featured: bool = False,
-) -> Product:
-    product = Product(
-        name=name,
-        slug=slug,
-        price=price,
-        category=category,
-        stock=stock,
-        description=description,
-        is_active=is_active,
-        is_featured=is_featured,
-    )
-    product.full_clean()
-    product.save()
-    return product
-
-
-@transaction.atomic
 def product_update(*, product: Product, **fields) -> Product:
     for name, value in fields.items():
         setattr(product, name, value)

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
+from shop.cache import keys
+
 from . import aws, batching
 from .models import CdnInvalidation
 
@@ -35,11 +37,11 @@ class CdnBusy(Exception):
 
 
 def _pending_key(distribution_id: str) -> str:
-    return f"{settings.CDN_REDIS_PREFIX}:pending:{distribution_id}"
+    return keys.entry(settings.CDN_REDIS_PREFIX, "pending", distribution_id)
 
 
 def _guard_key(distribution_id: str) -> str:
-    return f"{settings.CDN_REDIS_PREFIX}:flush:{distribution_id}"
+    return keys.entry(settings.CDN_REDIS_PREFIX, "flush", distribution_id)
 
 
 def _redis():

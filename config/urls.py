@@ -2,18 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from shop import health, security
-
 urlpatterns = [
     path("", include("shop.urls")),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
-    path("accounts/login/", security.login, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
     path("admin/cache/", include("shop.observability.urls")),
-    path("admin/login/", security.admin_login),
     path("admin/", admin.site.urls),
 ]
 

@@ -66,9 +66,6 @@ class Cart:
     def save(self, data: dict[str, dict[str, object]]) -> None:
         self.session[SESSION_KEY] = data
 
-    def quantity_of(self, product_id: int) -> int:
-        return int(self.data.get(str(product_id), {}).get("q", 0))
-
     def count(self) -> int:
         return sum(int(item.get("q", 0)) for item in self.data.values())
 

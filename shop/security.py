@@ -1,22 +1,17 @@
-"""Content-Security-Policy header and a login rate limit per username and client address."""
+"""Content-Security-Policy header, and the log-in limit's django-axes handler and lock-out page.
 
-import hashlib
-import logging
-from collections.abc import Callable
+Log-in failures are counted by django-axes (AXES_* settings) in Postgres, per username and client address
+(``shop.proxies.client_address``), so a stranger's wrong passwords never lock the owner out elsewhere.
+"""
+
 from urllib.parse import urlsplit
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_cool_off
 from django.conf import settings
-from django.contrib import admin, messages
-from django.contrib.auth.views import LoginView
-from django.core.cache import caches
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
-
-logger = logging.getLogger(__name__)
-
-LOGIN_MAX_FAILURES = 5
-LOGIN_WINDOW_SECONDS = 15 * 60
-LOGIN_LIMITED_MESSAGE = "Too many failed log-in attempts for this username. Please wait 15 minutes and try again."
-
+from django.shortcuts import render
 
 # Content-Security-Policy ------------------------------------------------------------------
 
@@ -63,76 +58,39 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-# Login rate limit -------------------------------------------------------------------------
+# Log-in limit (django-axes) ----------------------------------------------------------------
 
 
-def _failures_key(request: HttpRequest) -> str:
-    username = str(request.POST.get("username", ""))[:150].strip().lower()
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{username}\x00{address}".encode("utf-8", "replace")).hexdigest()[:32]
-    # The shop cache prefix keeps environments (and tests) sharing one Redis apart.
-    return f"{settings.SHOP_CACHE['PREFIX']}:login-failures:{digest}"
+class LoginLimitHandler(AxesDatabaseHandler):
+    """Axes' database handler with a second, higher limit per client address alone.
+
+    AXES_LOCKOUT_PARAMETERS is ``[["username", "ip_address"], "ip_address"]``; axes compares the larger of the
+    two counts with one AXES_FAILURE_LIMIT. The address count is scaled so that it reaches that limit at
+    SHOPFRONT_LOGIN_ADDRESS_FAILURE_LIMIT: one address guessing many usernames is stopped too, while a few
+    typos by people sharing an office NAT are not. A successful log-in clears only its own username and
+    address pair, so an attacker cannot wipe the address count by logging in to an account of their own.
+    """
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        pair, address = (
+            attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        # floor(address * limit / address_limit) >= limit exactly when address >= address_limit.
+        return max(pair, address * settings.AXES_FAILURE_LIMIT // settings.SHOPFRONT_LOGIN_ADDRESS_FAILURE_LIMIT)
+
+    def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
+        pair = self.filter_user_attempts(request, credentials)[0]
+        count, _ = pair.delete()
+        return count
 
 
-def login_failures(request: HttpRequest) -> int:
-    """Return the failed logins counted for this username and address; 0 when Redis cannot say."""
-    try:
-        return int(caches["default"].get(_failures_key(request)) or 0)
-    except Exception as exc:
-        # Fail open: a Redis outage must not lock every shopper out.
-        logger.warning("login rate limit unavailable (%s); not limiting", exc)
-        return 0
-
-
-def login_failure_record(request: HttpRequest) -> None:
-    """Count one failed login; the window starts at the first failure."""
-    key = _failures_key(request)
-    cache = caches["default"]
-    try:
-        if not cache.add(key, 1, LOGIN_WINDOW_SECONDS):
-            cache.incr(key)
-    except Exception as exc:
-        logger.warning("login rate limit unavailable (%s); failure not counted", exc)
-
-
-def login_failures_clear(request: HttpRequest) -> None:
-    try:
-        caches["default"].delete(_failures_key(request))
-    except Exception as exc:
-        logger.warning("login rate limit unavailable (%s); failures not cleared", exc)
-
-
-def rate_limited(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
-    """Wrap a login view: after LOGIN_MAX_FAILURES failures, answer 429 with the form and a message."""
-
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method != "POST":
-            return view(request, *args, **kwargs)
-        if login_failures(request) >= LOGIN_MAX_FAILURES:
-            logger.warning("login rate limit reached for %s", request.META.get("REMOTE_ADDR", ""))
-            messages.error(request, LOGIN_LIMITED_MESSAGE)
-            # Show the empty form without checking the password at all.
-            request.method = "GET"
-            response = view(request, *args, **kwargs)
-            response.status_code = 429
-            return response
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200:  # the form came back with an error
-            login_failure_record(request)
-        elif response.status_code in (301, 302, 303):
-            login_failures_clear(request)
-        return response
-
-    wrapped.__name__ = getattr(view, "__name__", "login")
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
-login = rate_limited(LoginView.as_view())
-
-
-def _admin_login(request: HttpRequest) -> HttpResponse:
-    return admin.site.login(request)
-
-
-admin_login = rate_limited(_admin_login)
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None):
+    """Return the 429 page shown instead of the log-in form while this username and address are locked."""
+    cool_off = get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
+    response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    if cool_off:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,4 +1,5 @@
-"""Shared fixtures: real Postgres (pytest-django), real Redis, an isolated cache namespace per test."""
+"""Shared fixtures: real Postgres (pytest-django), real Redis, an isolated cache namespace per test, a small
+catalog, and moto's server standing in for AWS."""
 
 import os
 import shutil
@@ -7,12 +8,23 @@ import socket
 import subprocess
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
+import boto3
 import pytest
 import redis
+from django_redis import get_redis_connection
+from moto.server import ThreadedMotoServer
 
-from shop.cache import breaker, stats, trust
+from catalog.services import sales_ranking_refresh
+from cdn.storages import s3_storages
+from shop.cache import breaker, keys, stats, trust
+from tests.factories import CategoryFactory, OrderLineFactory, ProductFactory, ProductImageFactory
+
+AWS_REGION = "us-east-1"
+CDN_DOMAIN = "d111111abcdef8.cloudfront.net"
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +127,127 @@ def use_redis(settings):
         settings.CACHES = caches
 
     return _use
+
+
+@pytest.fixture
+def catalog(transactional_db):
+    """Kitchen > Knives with two knives (one featured, with an image, a best-seller), and an empty Garden."""
+    kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
+    knives = CategoryFactory(name="Knives", slug="knives", parent=kitchen)
+    garden = CategoryFactory(name="Garden", slug="garden")
+    knife = ProductFactory(
+        name="Chef Knife",
+        slug="chef-knife",
+        category=knives,
+        price=Decimal("50.00"),
+        stock=10,
+        is_featured=True,
+        description="A forged steel knife for every kitchen.",
+    )
+    spare = ProductFactory(name="Paring Knife", slug="paring-knife", category=knives, price=Decimal("20.00"))
+    image = ProductImageFactory(product=knife, position=0, alt="knife photo")
+    sale = OrderLineFactory(product=knife, quantity=2)  # a best-seller ...
+    sales_ranking_refresh()  # ... once the periodic ranking has run
+    return SimpleNamespace(
+        kitchen=kitchen, knives=knives, garden=garden, knife=knife, spare=spare, image=image, order=sale.order
+    )
+
+
+# AWS (moto) -----------------------------------------------------------------------------------
+
+
+def aws_client(endpoint: str, service: str, region: str = AWS_REGION):
+    """Return a boto3 client of ``service`` bound to moto's server, with moto's dummy credentials."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """Run moto's server on a loopback port for the session; boto3 reaches it over HTTP as it would AWS."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def _create_distribution(cloudfront, bucket: str) -> str:
+    origin = f"{bucket}.s3.{AWS_REGION}.amazonaws.com"
+    config = {
+        "CallerReference": uuid.uuid4().hex,
+        "Comment": "shopfront test",
+        "Enabled": True,
+        "Origins": {
+            "Quantity": 1,
+            "Items": [{"Id": "s3", "DomainName": origin, "S3OriginConfig": {"OriginAccessIdentity": ""}}],
+        },
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "redirect-to-https"},
+    }
+    return cloudfront.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+
+
+class Aws(SimpleNamespace):
+    """What the ``aws`` fixture made; ``aws("ec2")`` is a client of any service on moto."""
+
+    def __call__(self, service: str, region: str = AWS_REGION):
+        return aws_client(self.endpoint, service, region)
+
+
+@pytest.fixture
+def aws(moto_endpoint, settings, monkeypatch) -> Aws:
+    """Point every AWS client of the app at moto: media storage on a bucket of this test's own, CloudFront
+    on a distribution of its own, metrics under an environment name of its own; CDN Redis keys of its own.
+
+    ``env`` holds the variables a child process (a Celery worker) needs to see the same."""
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": AWS_REGION,
+        "AWS_ENDPOINT_URL": moto_endpoint,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"shopfront-{uuid.uuid4().hex[:12]}"
+    s3 = aws_client(moto_endpoint, "s3")
+    s3.create_bucket(Bucket=bucket)
+    cloudfront = aws_client(moto_endpoint, "cloudfront")
+    distribution = _create_distribution(cloudfront, bucket)
+    prefix = f"tcdn{uuid.uuid4().hex[:10]}"
+    settings.AWS_ENDPOINT_URL = moto_endpoint
+    settings.CLOUDFRONT_DISTRIBUTION_ID = distribution
+    settings.CDN_REDIS_PREFIX = prefix
+    settings.CDN_COALESCE_SECONDS = 1.0
+    settings.CACHE_METRICS_ENDPOINT_URL = moto_endpoint
+    settings.CACHE_METRICS_REGION = AWS_REGION
+    settings.ENVIRONMENT_NAME = f"test-{uuid.uuid4().hex[:10]}"
+    env["SHOP_CACHE_PREFIX"] = settings.SHOP_CACHE["PREFIX"]  # the CDN keys live under the cache's prefix
+    production = s3_storages(
+        bucket=bucket,
+        custom_domain=CDN_DOMAIN,
+        region=AWS_REGION,
+        endpoint_url=moto_endpoint,
+        media_cache_control="public, max-age=86400, s-maxage=31536000",
+    )
+    # Media on S3; static stays as in test settings (pages render without a manifest) unless a test opts in.
+    settings.STORAGES = {**settings.STORAGES, "default": production["default"]}
+    yield Aws(
+        endpoint=moto_endpoint,
+        env=env,
+        bucket=bucket,
+        distribution=distribution,
+        prefix=prefix,
+        s3=s3,
+        cloudfront=cloudfront,
+        cloudwatch=aws_client(moto_endpoint, "cloudwatch"),
+        storages=production,
+    )
+    conn = get_redis_connection("default")
+    for key in conn.scan_iter(keys.entry(prefix, "*")):
+        conn.delete(key)

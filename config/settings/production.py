@@ -32,8 +32,6 @@ DATABASES["default"]["OPTIONS"]["sslmode"] = env("DATABASE_SSLMODE", default="re
 # The ALB terminates TLS and always sets X-Forwarded-Proto; the app security group admits only the ALB.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-# The ALB health check speaks plain HTTP to the instance; a redirect would count as unhealthy.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # https://docs.djangoproject.com/en/5.2/ref/middleware/#http-strict-transport-security

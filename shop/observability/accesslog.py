@@ -1,11 +1,13 @@
-"""One structured access-log line per request, and the JSON formatter that prints it."""
+"""One structured access-log line per request; python-json-logger prints it as JSON (LOGGING["formatters"]).
 
-import json
+The fields travel as the record's ``extra`` attributes, so the JSON formatter puts them at the top level
+and the plain formatter of local development leaves them out of its one-line summary.
+"""
+
 import logging
 import re
 import time
 import uuid
-from datetime import UTC, datetime
 
 from django.db import connection
 
@@ -60,25 +62,5 @@ class AccessLogMiddleware:
             "cache": response.get("X-Cache", "-"),
             "sql_queries": queries.count,
         }
-        logger.info(
-            "%s %s %s %sms", request.method, request.path, response.status_code, duration_ms, extra={"fields": fields}
-        )
+        logger.info("%s %s %s %sms", request.method, request.path, response.status_code, duration_ms, extra=fields)
         return response
-
-
-class JsonFormatter(logging.Formatter):
-    """Format a record as one JSON object; a record's ``fields`` dict is merged in."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        fields = getattr(record, "fields", None)
-        if isinstance(fields, dict):
-            entry.update(fields)
-        if record.exc_info:
-            entry["exc_info"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)

@@ -13,12 +13,12 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
-from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError
 from redis.commands.core import Script
 from redis.exceptions import RedisError
 
+from cdn import selectors as cdn_selectors
 from shop.cache import keys, stats, store
 
 from . import aws
@@ -116,13 +116,9 @@ def metric_data(delta: Counter[str], cdn_paths: int | None, when: datetime) -> l
 
 
 def cdn_paths_used() -> int | None:
-    """Return the month's CloudFront invalidation paths, or None without the cdn app."""
-    if not apps.is_installed("cdn"):
-        return None
-    from cdn import selectors
-
+    """Return the month's CloudFront invalidation paths, or None when Postgres cannot say."""
     try:
-        return selectors.paths_used_this_month()
+        return cdn_selectors.paths_used_this_month()
     except DatabaseError:
         logger.warning("metrics: CDN path count unavailable", exc_info=True)
         return None

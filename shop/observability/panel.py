@@ -4,14 +4,13 @@ import logging
 import time
 
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 from redis.exceptions import RedisError
 
+from cdn import selectors as cdn_selectors
 from shop.cache import store
 
 from . import metrics
@@ -69,13 +68,12 @@ def redis_info() -> dict:
     }
 
 
-def cdn_context() -> dict | None:
-    """Return the CDN budget and recent invalidations, or None without the cdn app."""
-    if not apps.is_installed("cdn"):
-        return None
-    from cdn import selectors
-
-    return {"paths_used": selectors.paths_used_this_month(), "invalidations": list(selectors.recent_invalidations())}
+def cdn_context() -> dict:
+    """Return the CDN budget and recent invalidations."""
+    return {
+        "paths_used": cdn_selectors.paths_used_this_month(),
+        "invalidations": list(cdn_selectors.recent_invalidations()),
+    }
 
 
 def _history() -> list[dict]:
@@ -119,18 +117,11 @@ def _purge(request, slug: str, cdn: bool) -> None:
 
 
 def _purge_cdn(request, slug: str) -> None:
-    if not apps.is_installed("cdn"):
-        messages.error(request, "The CDN app is not installed.")
-        return
-    from catalog import renditions
-    from catalog.models import ProductImage
-    from cdn import batching, services
+    from catalog import services
+    from catalog.models import Product
 
-    rows = ProductImage.objects.filter(product__slug=slug).values_list("image", "renditions")
-    names = [name for image, sizes in rows for name in renditions.names(image, sizes or {})]
-    # paths_queue sends the paths once this transaction commits, coalesced with other purges.
-    with transaction.atomic():
-        queued = services.paths_queue(batching.media_paths(names))
+    # The paths are sent once this commits, coalesced with other purges.
+    queued = services.products_purge_from_cdn(products=Product.objects.filter(slug=slug))
     if queued:
         messages.success(request, f"CloudFront invalidation of {queued} path(s) of “{slug}” queued.")
     else:

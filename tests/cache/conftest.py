@@ -1,35 +1,8 @@
-"""A small catalog whose every page is cached, for the invalidation tests."""
-
-from decimal import Decimal
-from types import SimpleNamespace
+"""Page helpers for the invalidation tests, over the shared ``catalog`` fixture (tests/conftest.py)."""
 
 import pytest
 
-from catalog.services import sales_ranking_refresh
-from tests.factories import CategoryFactory, OrderLineFactory, ProductFactory, ProductImageFactory
-
 PAGES = ["/products/chef-knife/", "/categories/knives/", "/categories/kitchen/", "/", "/search/?q=knife"]
-
-
-@pytest.fixture
-def catalog(transactional_db):
-    kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
-    knives = CategoryFactory(name="Knives", slug="knives", parent=kitchen)
-    garden = CategoryFactory(name="Garden", slug="garden")
-    knife = ProductFactory(
-        name="Chef Knife",
-        slug="chef-knife",
-        category=knives,
-        price=Decimal("50.00"),
-        stock=10,
-        is_featured=True,
-        description="A forged steel knife for every kitchen.",
-    )
-    spare = ProductFactory(name="Paring Knife", slug="paring-knife", category=knives, price=Decimal("20.00"))
-    image = ProductImageFactory(product=knife, position=0, alt="knife photo")
-    OrderLineFactory(product=knife, quantity=2)  # a best-seller ...
-    sales_ranking_refresh()  # ... once the periodic ranking has run
-    return SimpleNamespace(kitchen=kitchen, knives=knives, garden=garden, knife=knife, spare=spare, image=image)
 
 
 @pytest.fixture

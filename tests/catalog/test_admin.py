@@ -6,9 +6,7 @@ import pytest
 
 from catalog.models import Product
 from orders.models import Order
-from orders.services import Contact, order_place
-from shop.cart import CartLine
-from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory, StaffFactory, UserFactory
+from tests.factories import ProductFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,30 +19,18 @@ def staff_client(client):
     return client
 
 
-@pytest.fixture
-def catalog():
-    parent = CategoryFactory(name="Kitchen")
-    child = CategoryFactory(name="Knives", parent=parent)
-    product = ProductFactory(name="Chef Knife", category=child, price=Decimal("40.00"))
-    ProductImageFactory(product=product)
-    line = CartLine(product=product, quantity=1, added_price=product.price)
-    contact = Contact(email="a@example.com", full_name="A", address="1 St", city="C", postal_code="1", country="BE")
-    order = order_place(lines=[line], contact=contact, user=None, checkout_token="admin-test")
-    return {"category": child, "product": product, "order": order}
-
-
 def _admin_urls(catalog) -> list[str]:
     return [
         "/admin/",
         CHANGELIST,
-        f"{CHANGELIST}{catalog['product'].pk}/change/",
+        f"{CHANGELIST}{catalog.knife.pk}/change/",
         f"{CHANGELIST}add/",
         f"{CHANGELIST}?q=knife&is_active__exact=1",
         "/admin/catalog/category/",
-        f"/admin/catalog/category/{catalog['category'].pk}/change/",
+        f"/admin/catalog/category/{catalog.knives.pk}/change/",
         "/admin/catalog/category/add/",
         "/admin/orders/order/",
-        f"/admin/orders/order/{catalog['order'].pk}/change/",
+        f"/admin/orders/order/{catalog.order.pk}/change/",
         "/admin/orders/order/?q=a%40example.com&status__exact=placed",
     ]
 
@@ -73,7 +59,7 @@ def test_admin_pages_refuse_logged_in_non_staff(client, catalog):
 
 def test_orders_cannot_be_added_or_deleted_in_the_admin(staff_client, catalog):
     assert staff_client.get("/admin/orders/order/add/").status_code == 403
-    assert staff_client.get(f"/admin/orders/order/{catalog['order'].pk}/delete/").status_code == 403
+    assert staff_client.get(f"/admin/orders/order/{catalog.order.pk}/delete/").status_code == 403
 
 
 def _action(client, action: str, products, **extra):
@@ -187,6 +173,6 @@ def test_price_change_action_is_visible_on_the_next_product_read(client):
 
 
 def test_orders_stay_in_the_database_after_admin_visits(staff_client, catalog):
-    staff_client.get(f"/admin/orders/order/{catalog['order'].pk}/change/")
+    staff_client.get(f"/admin/orders/order/{catalog.order.pk}/change/")
 
-    assert Order.objects.filter(pk=catalog["order"].pk).exists()
+    assert Order.objects.filter(pk=catalog.order.pk).exists()

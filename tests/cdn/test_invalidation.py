@@ -86,7 +86,7 @@ def test_redelivered_tasks_do_not_create_a_second_invalidation(aws, captured):
     # As if the worker died after recording but before removing the paths from Redis: the message is
     # redelivered and the same flush meets the same paths again.
     get_redis_connection("default").sadd(
-        f"{aws.prefix}:pending:{aws.distribution}", "/media/products/x.jpg", "/media/products/y.jpg"
+        cdn_services._pending_key(aws.distribution), "/media/products/x.jpg", "/media/products/y.jpg"
     )
     flush.apply(args=args)
     assert CdnInvalidation.objects.count() == 1

@@ -19,6 +19,8 @@ import uuid
 
 import pytest
 
+from tests.conftest import aws_client
+
 MOTO_UNSUPPORTED = {
     "AWS::ElastiCache::SubnetGroup",
     "AWS::ElastiCache::ReplicationGroup",
@@ -94,11 +96,11 @@ def moto_copy(template: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def stack(template, aws):
+def stack(template, moto_endpoint):
     """Create the moto copy of the stack and return its logical id -> physical id map and parameters."""
     # moto's listener checks that the certificate exists in ACM.
-    certificate = aws("acm").request_certificate(DomainName="shop.example.com")["CertificateArn"]
-    secret = aws("secretsmanager").create_secret(
+    certificate = aws_client(moto_endpoint, "acm").request_certificate(DomainName="shop.example.com")["CertificateArn"]
+    secret = aws_client(moto_endpoint, "secretsmanager").create_secret(
         Name=f"shopfront-test-{uuid.uuid4().hex[:8]}",
         SecretString=json.dumps(
             {"DJANGO_SECRET_KEY": "x" * 50, "DATABASE_PASSWORD": "p" * 20, "REDIS_AUTH_TOKEN": "t" * 32}
@@ -112,7 +114,7 @@ def stack(template, aws):
         "EcrRepositoryName": "shopfront",
         "ImageTag": "abc1234",
     }
-    cfn = aws("cloudformation")
+    cfn = aws_client(moto_endpoint, "cloudformation")
     name = f"shopfront-{uuid.uuid4().hex[:8]}"
     cfn.create_stack(
         StackName=name,

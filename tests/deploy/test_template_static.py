@@ -144,12 +144,40 @@ def test_elasticache_and_cloudfront_alarms_cover_the_required_metrics(template):
         "Evictions",
         "CurrConnections",
         "EngineCPUUtilization",
+        "CPUUtilization",
         "ReplicationLag",
     }
     assert metric_names("AWS/CloudFront") == {"5xxErrorRate", "CacheHitRate"}
     for alarm in alarms:
-        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        assert alarm["AlarmActions"] == alarm["OKActions"] == [{"Ref": "AlarmTopic"}]
         assert alarm["TreatMissingData"] in {"notBreaching", "missing", "breaching", "ignore"}
+
+
+def test_every_elasticache_alarm_watches_both_nodes_so_a_failover_changes_nothing(template):
+    alarms = {n: r["Properties"] for n, r in _of_type(template, "AWS::CloudWatch::Alarm").items() if "Redis" in n}
+    assert len(alarms) == 6
+    for name, alarm in alarms.items():
+        stats = [m["MetricStat"]["Metric"] for m in alarm["Metrics"] if "MetricStat" in m]
+        nodes = [metric["Dimensions"][0]["Value"]["Fn::Sub"] for metric in stats]
+        assert nodes == ["${Redis}-001", "${Redis}-002"], name
+        (value,) = [m for m in alarm["Metrics"] if m.get("ReturnData")]
+        assert value["Expression"] in ("MAX([n1, n2])", "SUM([n1, n2])"), name
+
+
+def test_the_stack_says_whether_it_created_the_cloudfront_alarms(template):
+    alarms = _of_type(template, "AWS::CloudWatch::Alarm")
+    assert {n for n, r in alarms.items() if r.get("Condition") == "IsUsEast1"} == {
+        "CloudFront5xxAlarm",
+        "CloudFrontHitRateAlarm",
+    }
+    assert template["Outputs"]["CloudFrontAlarms"]["Value"]["Fn::If"][0] == "IsUsEast1"
+
+
+def test_web_instances_trust_x_forwarded_for_only_from_the_vpc(template):
+    web = _props(template, "WebLaunchTemplate")["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+    worker = _props(template, "WorkerLaunchTemplate")["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+    assert "\nSHOPFRONT_TRUSTED_PROXY_CIDRS=${VpcCidr}\n" in web
+    assert "SHOPFRONT_TRUSTED_PROXY_CIDRS" not in worker
 
 
 def test_outputs_give_the_site_url_and_the_cloudfront_domain(template):

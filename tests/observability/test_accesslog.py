@@ -1,4 +1,4 @@
-"""One JSON access-log line per request: request id, status, duration, cache outcome, SQL count."""
+"""One JSON access-log line per request (python-json-logger): request id, status, duration, cache, SQL count."""
 
 import json
 import logging
@@ -8,15 +8,23 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils.module_loading import import_string
 
-from shop.observability.accesslog import JsonFormatter
 from tests.factories import ProductFactory
+from tests.support import child_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def json_formatter() -> logging.Formatter:
+    """Return the formatter production's DJANGO_LOG_FORMAT=json selects, built from LOGGING as dictConfig would."""
+    conf = dict(settings.LOGGING["formatters"]["json"])
+    return import_string(conf.pop("()"))(**conf)
+
+
 def access_lines(caplog) -> list[dict]:
-    formatter = JsonFormatter()
+    formatter = json_formatter()
     return [json.loads(formatter.format(r)) for r in caplog.records if r.name == "shop.access"]
 
 
@@ -60,12 +68,24 @@ def test_health_checks_are_not_access_logged(client, caplog):
     assert access_lines(caplog) == []
 
 
-def test_django_log_format_json_switches_the_console_to_json():
-    code = "import logging; logging.getLogger('shop.access').info('hi', extra={'fields': {'status': 200}})"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DJANGO_LOG_FORMAT": "json"}
+CHILD = """
+from django.test import Client
+Client(HTTP_HOST="127.0.0.1").get("/products/chef-knife/", HTTP_X_REQUEST_ID="child-1")
+"""
+
+
+def test_django_log_format_json_writes_every_console_line_as_json_with_the_access_fields():
+    ProductFactory(slug="chef-knife")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DJANGO_LOG_FORMAT": "json",
+        "DATABASE_URL": child_database_url(),
+        "SHOP_CACHE_PREFIX": settings.SHOP_CACHE["PREFIX"],
+    }
     root = Path(__file__).resolve().parents[2]
     run = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
+        [sys.executable, "manage.py", "shell", "-c", CHILD],
         cwd=root,
         env=env,
         capture_output=True,
@@ -73,5 +93,16 @@ def test_django_log_format_json_switches_the_console_to_json():
         timeout=60,
     )
 
-    line = json.loads(run.stderr.strip().splitlines()[-1])
-    assert (line["logger"], line["message"], line["status"]) == ("shop.access", "hi", 200)
+    assert run.returncode == 0, run.stderr
+    lines = [json.loads(line) for line in run.stderr.splitlines()]  # every line parses
+    (access,) = [line for line in lines if line["logger"] == "shop.access"]
+    assert access["message"] == f"GET /products/chef-knife/ 200 {access['duration_ms']}ms"
+    assert access["request_id"] == "child-1" and access["level"] == "INFO"
+    assert (access["method"], access["path"], access["status"], access["cache"]) == (
+        "GET",
+        "/products/chef-knife/",
+        200,
+        "MISS",
+    )
+    assert access["sql_queries"] > 0 and isinstance(access["duration_ms"], float)
+    assert access["time"].startswith("20") and access["time"].endswith("+00:00")

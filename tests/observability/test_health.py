@@ -1,6 +1,7 @@
 """/healthz and /readyz answer the ALB (Host = private IP) and report Postgres and Redis readiness."""
 
 import pytest
+from django.urls import Resolver404, resolve
 
 from tests.factories import ProductFactory
 
@@ -71,3 +72,16 @@ def test_readyz_is_503_when_postgres_does_not_answer(client, settings, monkeypat
 
 def test_health_endpoints_refuse_writes(client):
     assert client.post("/healthz", HTTP_HOST=ALB_HOST).status_code == 405
+
+
+@pytest.mark.django_db
+def test_health_answers_plain_http_with_the_https_redirect_on_and_no_url_route(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["shop.example.com"]
+    # The redirect is really on for every other path...
+    assert client.get("/cart/", HTTP_HOST="shop.example.com").status_code == 301
+    for path in ("/healthz", "/readyz"):
+        # ...while the middleware answers health checks first, over plain HTTP, from the ALB's Host.
+        assert client.get(path, HTTP_HOST=ALB_HOST).status_code == 200, path
+        with pytest.raises(Resolver404):
+            resolve(path)

@@ -15,7 +15,6 @@ from django.conf import settings
 from shop.cache import keys, stats, store
 from shop.observability import metrics
 from shop.observability.tasks import publish_cache_metrics
-from tests.factories import CategoryFactory, ProductFactory
 from tests.support import child_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,13 +38,6 @@ def data_entries_only(settings):
     With pages on, a warm page never reads its data entries; the page namespace has its own test.
     """
     settings.SHOP_CACHE = {**settings.SHOP_CACHE, "PAGES": False}
-
-
-@pytest.fixture
-def catalog():
-    kitchen = CategoryFactory(name="Kitchen", slug="kitchen")
-    ProductFactory(name="Chef Knife", slug="chef-knife", category=kitchen)
-    ProductFactory(name="Paring Knife", slug="paring-knife", category=kitchen)
 
 
 def cloudwatch_sum(cw, metric: str, namespace: str | None = None) -> float:
@@ -77,13 +69,13 @@ def test_published_hits_and_misses_equal_the_traffic(client, catalog, aws):
     sent = publish_cache_metrics.apply().result
 
     assert sent["product:hit"] == 3 and sent["product:miss"] == 1
-    assert cloudwatch_sum(aws, "Hits", "product") == 3
-    assert cloudwatch_sum(aws, "Misses", "product") == 1
-    assert cloudwatch_sum(aws, "Hits", "listing") == 2
-    assert cloudwatch_sum(aws, "Misses", "listing") == 1
+    assert cloudwatch_sum(aws.cloudwatch, "Hits", "product") == 3
+    assert cloudwatch_sum(aws.cloudwatch, "Misses", "product") == 1
+    assert cloudwatch_sum(aws.cloudwatch, "Hits", "listing") == 2
+    assert cloudwatch_sum(aws.cloudwatch, "Misses", "listing") == 1
     # Every page reads the category tree once: one miss, then hits.
-    assert cloudwatch_sum(aws, "Hits", "tree") + cloudwatch_sum(aws, "Misses", "tree") == 7
-    assert cloudwatch_sum(aws, "HitRatio", "product") == pytest.approx(75.0)
+    assert cloudwatch_sum(aws.cloudwatch, "Hits", "tree") + cloudwatch_sum(aws.cloudwatch, "Misses", "tree") == 7
+    assert cloudwatch_sum(aws.cloudwatch, "HitRatio", "product") == pytest.approx(75.0)
 
 
 def test_two_processes_are_summed_and_a_second_publish_adds_nothing(client, catalog, aws):
@@ -116,17 +108,17 @@ def test_two_processes_are_summed_and_a_second_publish_adds_nothing(client, cata
 
     sent = metrics.publish()
 
-    assert cloudwatch_sum(aws, "Hits", "product") == product_here[0] + product_there[0] == 5
-    assert cloudwatch_sum(aws, "Misses", "product") == product_here[1] + product_there[1] == 2
-    assert cloudwatch_sum(aws, "Hits", "listing") == 2
-    assert cloudwatch_sum(aws, "Misses", "listing") == 1
+    assert cloudwatch_sum(aws.cloudwatch, "Hits", "product") == product_here[0] + product_there[0] == 5
+    assert cloudwatch_sum(aws.cloudwatch, "Misses", "product") == product_here[1] + product_there[1] == 2
+    assert cloudwatch_sum(aws.cloudwatch, "Hits", "listing") == 2
+    assert cloudwatch_sum(aws.cloudwatch, "Misses", "listing") == 1
     assert sent["tree:hit"] + sent["tree:miss"] == len(here) + len(there)
 
     again = metrics.publish()
 
     assert again == {}
-    assert cloudwatch_sum(aws, "Hits", "product") == 5
-    assert cloudwatch_sum(aws, "Misses", "product") == 2
+    assert cloudwatch_sum(aws.cloudwatch, "Hits", "product") == 5
+    assert cloudwatch_sum(aws.cloudwatch, "Misses", "product") == 2
     assert store.client().exists(keys.stats()) == 0
 
 
@@ -139,8 +131,8 @@ def test_whole_page_hits_and_misses_are_published(client, catalog, aws, settings
     sent = metrics.publish()
 
     assert (sent["page:hit"], sent["page:miss"]) == (4, 2)
-    assert cloudwatch_sum(aws, "Hits", "page") == 4
-    assert cloudwatch_sum(aws, "Misses", "page") == 2
+    assert cloudwatch_sum(aws.cloudwatch, "Hits", "page") == 4
+    assert cloudwatch_sum(aws.cloudwatch, "Misses", "page") == 2
     # The data entries were read only by the two page misses.
     assert sent["product:miss"] == 1 and sent["listing:miss"] == 1 and "product:hit" not in sent
 
@@ -154,12 +146,12 @@ def test_python_counts_of_this_process_are_published(aws):
 
     metrics.publish()
 
-    assert cloudwatch_sum(aws, "Hits", "session") == 4
-    assert cloudwatch_sum(aws, "Misses", "session") == 1
-    assert cloudwatch_sum(aws, "HitRatio", "session") == pytest.approx(80.0)
-    assert cloudwatch_sum(aws, "StampedeWaits", "product") == 2
-    assert cloudwatch_sum(aws, "DegradedReads", "listing") == 3
-    assert cloudwatch_sum(aws, "InvalidationsDelivered") == 6
+    assert cloudwatch_sum(aws.cloudwatch, "Hits", "session") == 4
+    assert cloudwatch_sum(aws.cloudwatch, "Misses", "session") == 1
+    assert cloudwatch_sum(aws.cloudwatch, "HitRatio", "session") == pytest.approx(80.0)
+    assert cloudwatch_sum(aws.cloudwatch, "StampedeWaits", "product") == 2
+    assert cloudwatch_sum(aws.cloudwatch, "DegradedReads", "listing") == 3
+    assert cloudwatch_sum(aws.cloudwatch, "InvalidationsDelivered") == 6
     assert stats.take_pending() == []
 
 
@@ -176,7 +168,7 @@ def test_counts_are_kept_when_cloudwatch_is_unreachable_and_sent_next_time(aws, 
     assert store.client().hget(keys.stats(), "session:hit") == b"2"
     settings.CACHE_METRICS_ENDPOINT_URL = moto
     metrics.publish()
-    assert cloudwatch_sum(aws, "Hits", "session") == 2
+    assert cloudwatch_sum(aws.cloudwatch, "Hits", "session") == 2
 
 
 def test_each_publish_adds_a_snapshot_to_the_capped_history(client, catalog, aws, settings):

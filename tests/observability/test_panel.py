@@ -5,6 +5,7 @@ from django.conf import settings as django_settings
 from django_redis import get_redis_connection
 
 from cdn import batching
+from cdn import services as cdn_services
 from shop.observability import metrics
 from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory, StaffFactory, UserFactory
 
@@ -92,6 +93,6 @@ def test_purge_from_cdn_queues_the_products_image_paths(client, product, setting
 
     assert "CloudFront invalidation of" in response.content.decode()
     conn = get_redis_connection("default")
-    pending = conn.smembers(f"{settings.CDN_REDIS_PREFIX}:pending:E2PANELTEST")
-    conn.delete(f"{settings.CDN_REDIS_PREFIX}:pending:E2PANELTEST", f"{settings.CDN_REDIS_PREFIX}:flush:E2PANELTEST")
+    pending = conn.smembers(cdn_services._pending_key("E2PANELTEST"))
+    conn.delete(cdn_services._pending_key("E2PANELTEST"), cdn_services._guard_key("E2PANELTEST"))
     assert set(batching.media_paths([image.image.name])) <= {p.decode() for p in pending}

@@ -20,7 +20,7 @@ import pytest
 from cdn import services, tasks
 from cdn.models import CdnInvalidation
 from config.celery_app import app
-from tests.cdn.conftest import aws, invalidations, moto_endpoint  # noqa: F401 (fixtures)
+from tests.cdn.conftest import invalidations
 from tests.support import child_database_url, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

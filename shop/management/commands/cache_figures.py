@@ -3,6 +3,8 @@
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -16,6 +18,22 @@ from catalog.models import Category, Product
 def zipf_picker(n: int, s: float, rng: random.Random):
     weights = [1 / (rank**s) for rank in range(1, n + 1)]
     return lambda: rng.choices(range(n), weights=weights)[0]
+
+
+@contextmanager
+def counting_round_trips(sent: Counter) -> Iterator[None]:
+    """Count redis-py's packed sends (each one request/reply exchange) while open; put redis-py back after."""
+    real_send = RedisConnection.send_packed_command
+
+    def counting_send(conn, command, check_health=True):
+        sent["round_trips"] += 1
+        return real_send(conn, command, check_health)
+
+    RedisConnection.send_packed_command = counting_send
+    try:
+        yield
+    finally:
+        RedisConnection.send_packed_command = real_send
 
 
 class Command(BaseCommand):
@@ -41,36 +59,29 @@ class Command(BaseCommand):
                 return "listing", f"/categories/{cats[pick_cat()]}/?sort={sort}&page={rng.choice([1, 1, 1, 2])}"
             return ("home", "/") if r < 0.95 else ("search", f"/search/?q={rng.choice(words)}")
 
-        # Count round trips at the client: every packed send to Redis is one.
         sent = Counter()
-        real_send = RedisConnection.send_packed_command
-
-        def counting_send(conn, command, check_health=True):
-            sent["round_trips"] += 1
-            return real_send(conn, command, check_health)
-
-        RedisConnection.send_packed_command = counting_send
         client = Client(HTTP_HOST="127.0.0.1")
         per_kind = defaultdict(Counter)
         start = time.perf_counter()
-        for i in range(requests):
-            kind, url = next_url()
-            before = sent["round_trips"]
-            with CaptureQueriesContext(connection) as queries:
-                response = client.get(url)
-            commands = sent["round_trips"] - before
-            if response.status_code == 404:
-                continue
-            outcome = response.get("X-Cache", "NONE")
-            phase = "warm" if i >= requests // 2 else "warmup"
-            stats = per_kind[(phase, kind)]
-            stats["requests"] += 1
-            stats[outcome] += 1
-            stats["sql"] += len(queries)
-            stats["redis"] += commands
-            if outcome == "HIT":
-                stats["sql_on_hit"] += len(queries)
-                stats["redis_on_hit"] += commands
+        with counting_round_trips(sent):
+            for i in range(requests):
+                kind, url = next_url()
+                before = sent["round_trips"]
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url)
+                commands = sent["round_trips"] - before
+                if response.status_code == 404:
+                    continue
+                outcome = response.get("X-Cache", "NONE")
+                phase = "warm" if i >= requests // 2 else "warmup"
+                stats = per_kind[(phase, kind)]
+                stats["requests"] += 1
+                stats[outcome] += 1
+                stats["sql"] += len(queries)
+                stats["redis"] += commands
+                if outcome == "HIT":
+                    stats["sql_on_hit"] += len(queries)
+                    stats["redis_on_hit"] += commands
         elapsed = time.perf_counter() - start
         self.stdout.write(f"{requests} requests in {elapsed:.1f}s, {len(slugs)} products, {len(cats)} categories")
         self.stdout.write("phase   kind     requests  hit%    SQL/req  Redis trips/req  SQL/hit  Redis trips/hit")
