@@ -22,12 +22,13 @@ def child_database_url() -> str:
     return f"postgres://{auth}@/{db['NAME']}?{urlencode({'host': socket_dir})}"
 
 
-def wait_for(predicate, timeout: float, what: str, log: Path, interval: float = 0.1):
-    """Return ``predicate()``'s first truthy value, or fail the test with the tail of ``log``."""
+def wait_for(predicate, timeout: float, what: str, log: Path | None = None, interval: float = 0.1):
+    """Return ``predicate()``'s first truthy value, or fail the test (with the tail of ``log``, if given)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    pytest.fail(f"timed out waiting for {what}; log:\n{log.read_text()[-4000:]}")
+    tail = f"; log:\n{log.read_text()[-4000:]}" if log is not None else ""
+    pytest.fail(f"timed out waiting for {what}{tail}")

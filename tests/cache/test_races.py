@@ -1,7 +1,6 @@
 """Concurrency: no stale set, no stampede. Real Postgres, real Redis, real threads."""
 
 import threading
-import time
 from decimal import Decimal
 
 import pytest
@@ -10,6 +9,7 @@ from django.db import connection
 from catalog import selectors
 from catalog import services as catalog_services
 from shop.cache import keys, stats, store
+from tests.support import wait_for
 
 
 def _in_thread(fn, results: dict, name: str) -> threading.Thread:
@@ -60,24 +60,26 @@ def test_reader_that_filled_before_the_write_is_invalidated(catalog):
 
 
 @pytest.mark.parametrize("how", ["cold", "expired"])
-def test_fifty_concurrent_requests_on_a_cold_key_ask_the_database_once(catalog, monkeypatch, how):
+def test_fifty_concurrent_requests_on_a_cold_key_ask_the_database_once(catalog, monkeypatch, settings, how):
+    settings.SHOP_CACHE = {**settings.SHOP_CACHE, "LOCK_WAIT_SECONDS": 60}  # waits end on the value, not a clock
     real = selectors._product_data
     calls = []
     lock = threading.Lock()
+    waits_before = stats.local_totals["product:stampede_wait"]
 
-    def slow_counted(slug):
+    def held_until_all_wait(slug):
         with lock:
             calls.append(slug)
-        time.sleep(0.2)  # a slow query widens the window the other 49 requests arrive in
+        # The compute holds the lock until the 49 other requests are waiting for it: the widest window.
+        wait_for(lambda: stats.local_totals["product:stampede_wait"] - waits_before >= 49, 30, "49 waiters")
         return real(slug)
 
     selectors.category_tree()
     if how == "expired":
         selectors.product_page("chef-knife")
         store.client().pexpire(keys.entry("product", "chef-knife"), 1)
-        time.sleep(0.01)
-    monkeypatch.setattr(selectors, "_product_data", slow_counted)
-    waits_before = stats.local_totals["product:stampede_wait"]
+        wait_for(lambda: not store.client().exists(keys.entry("product", "chef-knife")), 5, "the entry to expire")
+    monkeypatch.setattr(selectors, "_product_data", held_until_all_wait)
     start = threading.Barrier(50)
     results = {}
 
@@ -87,8 +89,8 @@ def test_fifty_concurrent_requests_on_a_cold_key_ask_the_database_once(catalog, 
 
     threads = [_in_thread(lambda i=i: request(i), results, i) for i in range(50)]
     for t in threads:
-        t.join(20)
+        t.join(60)
     assert len(results) == 50
     assert set(results.values()) == {"50.00"}
-    assert 1 <= len(calls) <= 2, f"the database was asked {len(calls)} times"
-    assert stats.local_totals["product:stampede_wait"] - waits_before >= 40
+    assert len(calls) == 1, f"the database was asked {len(calls)} times"
+    assert stats.local_totals["product:stampede_wait"] - waits_before == 49
