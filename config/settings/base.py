@@ -56,14 +56,16 @@ MIDDLEWARE = [
     "shop.observability.accesslog.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shop.security.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Shared pages and API reads are answered here, before sessions, CSRF, auth and messages.
+    "shop.cache.shared.SharedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shop.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: it turns a locked-out log-in's response into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -166,6 +168,20 @@ SHOP_CACHE = {
     "PAGE_TTL": env.int("CACHE_PAGE_TTL", default=600),
     # Pages are keyed by release; unset, a digest of the templates and static manifest stands in.
     "RELEASE": env("SHOPFRONT_RELEASE", default=""),
+}
+
+# EDGE (a shared cache in front of the origin: CloudFront in production, Varnish locally; docs/edge.md)
+# https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Cache-Control
+EDGE = {
+    # Tags of a shared response, comma-separated (CloudFront's CacheTagConfig header; Varnish maps it to xkey).
+    "TAG_HEADER": env("EDGE_TAG_HEADER", default="Cache-Tag"),
+    # How long an edge may keep a shared page without hearing from us: purges are pushed on every visible
+    # write, so this only bounds the life of a purge that got lost.
+    "S_MAXAGE": env.int("EDGE_S_MAXAGE", default=600),
+    "STALE_WHILE_REVALIDATE": env.int("EDGE_STALE_WHILE_REVALIDATE", default=30),
+    "STALE_IF_ERROR": env.int("EDGE_STALE_IF_ERROR", default=86400),
+    # Varnish to purge by tag (e.g. http://127.0.0.1:8080); unset, no Varnish purges are sent.
+    "PURGE_URL": env("EDGE_PURGE_URL", default=""),
 }
 
 # CELERY
