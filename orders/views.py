@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from catalog.models import Product
 from shop import services as cart_services
 from shop.cart import Cart, cart_total
 
@@ -28,6 +29,17 @@ def _token(session) -> str:
     return session[TOKEN_KEY]
 
 
+def _drop_unavailable(session, lines) -> list[str]:
+    """Remove the cart entries whose product is no longer on sale; return the products' names."""
+    cart = Cart(session)
+    kept = {str(line.product.pk) for line in lines}
+    gone = [pk for pk in cart.data if pk not in kept]
+    if not gone:
+        return []
+    cart.save({pk: item for pk, item in cart.data.items() if pk in kept})
+    return list(Product.objects.filter(pk__in=[int(pk) for pk in gone]).values_list("name", flat=True))
+
+
 def checkout(request):
     submitted_token = request.POST.get("checkout_token", "") if request.method == "POST" else ""
     # Only a token this view could have issued is looked up; anything else (NUL bytes, junk) is ignored.
@@ -37,6 +49,10 @@ def checkout(request):
         if done is not None and done.pk in request.session.get(ORDERS_KEY, []):
             return redirect(done)
     lines = Cart(request.session).lines()
+    # A line that vanished since the shopper last saw the cart is named, never silently left out of an order.
+    dropped = _drop_unavailable(request.session, lines)
+    for name in dropped:
+        messages.error(request, f"{name} is no longer available and was removed from your cart.")
     if not lines:
         messages.info(request, "Your cart is empty.")
         return redirect("cart")
@@ -47,7 +63,9 @@ def checkout(request):
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if dropped:
+            status = 409  # the shopper reviews the order without those lines first
+        elif form.is_valid():
             # The session's own token, never the posted one: a token copied from another
             # shopper's form must not return (and reveal) their order.
             token = _token(request.session)

@@ -1,11 +1,15 @@
 """Helpers for tests that start other processes (workers, servers) against the test database."""
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def child_database_url() -> str:
@@ -23,7 +27,7 @@ def child_database_url() -> str:
 
 
 def wait_for(predicate, timeout: float, what: str, log: Path | None = None, interval: float = 0.1):
-    """Return ``predicate()``'s first truthy value, or fail the test (with the tail of ``log``, if given)."""
+    """Return ``predicate()``'s first truthy value, or fail the test (with the tail of ``log`` if given)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -32,3 +36,38 @@ def wait_for(predicate, timeout: float, what: str, log: Path | None = None, inte
         time.sleep(interval)
     tail = f"; log:\n{log.read_text()[-4000:]}" if log is not None else ""
     pytest.fail(f"timed out waiting for {what}{tail}")
+
+
+def start_celery_worker(*, name: str, queue: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start a `celery worker` (solo pool) consuming only ``queue`` with ``env``; return once it is ready."""
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"),
+                *("-Q", queue, "-n", f"{name}-{queue}@%h", "--without-gossip", "--without-mingle"),
+                *("--without-heartbeat", "--loglevel", "INFO"),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: proc.poll() is not None or " ready." in log.read_text(), 90, f"{name} to start", log)
+        assert proc.poll() is None, log.read_text()
+    except BaseException:
+        stop_process(proc)
+        raise
+    return proc
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """Stop ``proc`` (SIGTERM, then SIGKILL after 20 s) unless it has already exited."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -160,9 +160,10 @@ SHOP_CACHE = {
     "LOCK_TTL_MS": env.int("CACHE_LOCK_TTL_MS", default=5000),
     "LOCK_WAIT_SECONDS": env.float("CACHE_LOCK_WAIT_SECONDS", default=2.0),
     "BREAKER_COOLDOWN_SECONDS": env.float("CACHE_BREAKER_COOLDOWN_SECONDS", default=5.0),
-    # How stale a process that never saw a Redis failure can be: it looks for undelivered invalidations
-    # at most this many seconds apart (one indexed query per process and Redis alias).
-    "OUTBOX_CHECK_SECONDS": env.float("CACHE_OUTBOX_CHECK_SECONDS", default=1.0),
+    # A process that never saw Redis fail looks for undelivered invalidations at most this many seconds
+    # apart (one indexed query per process and alias). At or below REDIS_SOCKET_TIMEOUT, a write that
+    # failed by timing out is always found before such a process can read Redis again (shop.cache.trust).
+    "OUTBOX_CHECK_SECONDS": env.float("CACHE_OUTBOX_CHECK_SECONDS", default=REDIS_SOCKET_TIMEOUT),
     "ENABLED": env.bool("CACHE_ENABLED", default=True),
     "PAGES": env.bool("CACHE_PAGES", default=True),
     "PAGE_TTL": env.int("CACHE_PAGE_TTL", default=600),

@@ -1,13 +1,15 @@
 """In-process single flight: while Redis is away, concurrent requests for one key share one compute.
 
-A request joins a compute only if that compute started after the request did, so it never gets a value
-read from the database before it arrived (a commit it could know of is always seen). Requests that
-arrive while an older compute runs wait for it to end and then share the next one.
+A request takes the value of a compute only if that compute started after the request did, so it never
+gets a value read from the database before it arrived (a commit it could know of is always seen); a
+finished compute still serves requests that arrived before it started (their Redis timeouts end apart).
+Requests that arrive while an older compute runs wait for it to end and then share the next one.
 """
 
 import contextvars
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -36,8 +38,9 @@ class _Flight:
         self.error: BaseException | None = None
 
 
-_flights: dict[tuple[str, str], _Flight] = {}
+_flights: OrderedDict[tuple[str, str], _Flight] = OrderedDict()
 _lock = threading.Lock()
+KEEP_DONE = 256  # finished computes kept for requests that arrived before they started (timeouts end apart)
 
 
 def run(alias: str, key: str, compute: Callable[[], Any]) -> Any:
@@ -46,11 +49,12 @@ def run(alias: str, key: str, compute: Callable[[], Any]) -> Any:
     while True:
         with _lock:
             flight = _flights.get((alias, key))
-            if flight is None:
+            leader = flight is None or (flight.done.is_set() and flight.started < arrived)
+            if leader:
                 flight = _flights[(alias, key)] = _Flight()
-                leader = True
-            else:
-                leader = False
+                _flights.move_to_end((alias, key))
+                while len(_flights) > KEEP_DONE and next(iter(_flights.values())).done.is_set():
+                    _flights.popitem(last=False)
         if leader:
             return _lead(alias, key, flight, compute)
         flight.done.wait()
@@ -67,8 +71,9 @@ def _lead(alias: str, key: str, flight: _Flight, compute: Callable[[], Any]) -> 
         return flight.value
     except BaseException as exc:
         flight.error = exc
+        with _lock:
+            if _flights.get((alias, key)) is flight:
+                del _flights[(alias, key)]
         raise
     finally:
-        with _lock:
-            _flights.pop((alias, key), None)
         flight.done.set()

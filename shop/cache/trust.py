@@ -1,13 +1,17 @@
 """When Redis may be trusted: the circuit breaker, and the outbox drained before any read.
 
-Invariant: a process reads a cached value only after every invalidation committed before its last
-outbox check has reached Redis. A write that could not reach Redis leaves its row in the outbox
-(Postgres, committed with the write). The process that saw the failure has its breaker open and drains
-the outbox before its next Redis call; every other process checks the outbox at most
-``OUTBOX_CHECK_SECONDS`` (default 1 s) apart, on the first cache call after that interval, and drains it
-before reading. So a process that never saw the failure serves a copy older than a commit for at most
-OUTBOX_CHECK_SECONDS after that commit (0 when Redis stayed away longer than that), with or without Celery
-beat. Checking costs one indexed query per process and alias per interval, never one per request.
+Invariant: a process reads Redis only after every invalidation that was committed before its last outbox
+check has reached Redis. A write that could not reach Redis leaves its row in the outbox (Postgres,
+committed with the write). The process that saw the failure has its breaker open and drains the outbox
+before its next Redis call. Every other process checks the outbox on its first cache call once
+``OUTBOX_CHECK_SECONDS`` (default: the Redis socket timeout, 0.25 s) have passed since its last check, and
+drains it before reading, with or without Celery beat.
+
+Why that is enough: a write that timed out on Redis spent at least the socket timeout waiting before it
+wrote its row, so a process whose last Redis call came before the blip is due for a check by the time the
+row is committed; a process that called Redis during the blip saw the failure itself. Worst case, for a
+write that failed at once while Redis still answered this process (a partition): OUTBOX_CHECK_SECONDS after
+the commit. Cost: one indexed query per process and alias per interval, on a busy process; none when idle.
 """
 
 import logging

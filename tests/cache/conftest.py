@@ -20,8 +20,11 @@ def warm(client):
 
 @pytest.fixture
 def page(client):
+    """Return a page's HTML, or "<status>" for a 4xx; a 5xx fails the test, so "text absent" means absent."""
+
     def _page(url: str) -> str:
         response = client.get(url)
+        assert response.status_code < 500, f"{url} answered {response.status_code}"
         return response.content.decode() if response.status_code == 200 else f"<{response.status_code}>"
 
     return _page

@@ -1,10 +1,13 @@
 """Sessions: Redis copies of Postgres rows; a flush, restart or outage logs nobody out."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_redis import get_redis_connection
 
 from tests.factories import ProductFactory, UserFactory
 
@@ -30,9 +33,26 @@ def _state(client):
     return ("Log out ann" in page, "Mug" in page)
 
 
-def test_sessions_have_their_own_redis_database():
-    assert django_settings.SESSION_ENGINE == "shop.sessions"
-    assert django_settings.CACHES["sessions"]["LOCATION"] != django_settings.CACHES["default"]["LOCATION"]
+def test_emptying_the_product_cache_costs_no_session_a_database_read(redis_server, settings, client, transactional_db):
+    """Sessions live in a Redis database of their own: product-cache eviction never drops a session copy."""
+    # The configured aliases, moved to this test's own server with their database numbers kept.
+    settings.CACHES = {
+        alias: {
+            **conf,
+            "LOCATION": urlsplit(conf["LOCATION"])._replace(netloc=f"127.0.0.1:{redis_server.port}").geturl(),
+        }
+        for alias, conf in django_settings.CACHES.items()
+    }
+    settings.SESSION_TOUCH_INTERVAL = 3600  # no sliding-expiry write in the reads below
+    _log_in_with_cart(client)
+    assert _state(client) == (True, True)  # a session save invalidates its copy ...
+    assert _state(client) == (True, True)  # ... and the next read stores it again
+
+    get_redis_connection("default").flushdb()  # everything the product cache holds is gone, as under eviction
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert _state(client) == (True, True)
+    assert [q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"]] == []
 
 
 def test_redis_flush_keeps_login_and_cart(redis_server, use_redis, client, transactional_db):

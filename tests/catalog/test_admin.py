@@ -172,7 +172,18 @@ def test_price_change_action_is_visible_on_the_next_product_read(client):
     assert b"\xe2\x82\xac11.00" in client.get("/products/pan/").content
 
 
-def test_orders_stay_in_the_database_after_admin_visits(staff_client, catalog):
-    staff_client.get(f"/admin/orders/order/{catalog.order.pk}/change/")
+def test_staff_cannot_delete_an_order_by_a_confirmed_post_or_the_bulk_action(staff_client, catalog):
+    order = catalog.order
 
-    assert Order.objects.filter(pk=catalog.order.pk).exists()
+    confirmed = staff_client.post(f"/admin/orders/order/{order.pk}/delete/", {"post": "yes"})
+    bulk = staff_client.post(
+        "/admin/orders/order/",
+        {"action": "delete_selected", "_selected_action": [str(order.pk)], "index": "0", "post": "yes"},
+        follow=True,
+    )
+
+    assert confirmed.status_code == 403
+    assert bulk.status_code == 200
+    assert b'value="delete_selected"' not in bulk.content  # the bulk delete is not even offered
+    assert Order.objects.filter(pk=order.pk).exists()
+    assert Order.objects.get(pk=order.pk).lines.count() == 1

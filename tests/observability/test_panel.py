@@ -1,11 +1,15 @@
 """The staff cache panel: staff only; chart, Redis INFO, CDN budget; purges go through the cache layer."""
 
+import uuid
+
 import pytest
+from amqp.exceptions import ChannelError
 from django.conf import settings as django_settings
 from django_redis import get_redis_connection
 
 from cdn import batching
 from cdn import services as cdn_services
+from config.celery_app import app
 from shop.observability import metrics
 from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory, StaffFactory, UserFactory
 
@@ -82,10 +86,28 @@ def test_purging_an_unknown_slug_says_so_and_changes_nothing(client, product):
     assert client.get("/products/chef-knife/")["X-Cache"] == "HIT"
 
 
-def test_purge_from_cdn_queues_the_products_image_paths(client, product, settings):
+@pytest.fixture
+def cdn_queue(settings):
+    """A queue of this test's own on the broker, emptied at the end: nothing it schedules outlives the test."""
+    queue = f"panel-test-{uuid.uuid4().hex[:10]}"
+    settings.CDN_CELERY_QUEUE = queue
+    yield queue
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+
+
+def _messages_in(queue: str) -> int:
+    with app.connection_for_write() as conn:
+        try:
+            return conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+        except ChannelError:  # the Redis transport has no queue until a message is sent to it
+            return 0
+
+
+def test_purge_from_cdn_queues_the_products_image_paths(client, product, settings, cdn_queue):
     settings.CLOUDFRONT_DISTRIBUTION_ID = "E2PANELTEST"
     settings.CDN_REDIS_PREFIX = f"{django_settings.SHOP_CACHE['PREFIX']}-cdn"
-    settings.CDN_COALESCE_SECONDS = 3600  # the flush task stays queued; only the pending set is checked
+    settings.CDN_COALESCE_SECONDS = 3600  # the flush waits in the test's queue; only what was queued is checked
     client.force_login(StaffFactory(username="boss"))
     image = product.images.get()
 
@@ -96,3 +118,4 @@ def test_purge_from_cdn_queues_the_products_image_paths(client, product, setting
     pending = conn.smembers(cdn_services._pending_key("E2PANELTEST"))
     conn.delete(cdn_services._pending_key("E2PANELTEST"), cdn_services._guard_key("E2PANELTEST"))
     assert set(batching.media_paths([image.image.name])) <= {p.decode() for p in pending}
+    assert _messages_in(cdn_queue) == 1  # one flush scheduled for the window

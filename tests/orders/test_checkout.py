@@ -237,6 +237,76 @@ def test_price_changed_since_adding_shows_a_notice_and_needs_a_resubmit(client):
     assert order.total == Decimal("24.00")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_price_decrease_since_adding_shows_a_notice_and_the_order_takes_the_new_price(client):
+    mug = ProductFactory(name="Blue Mug", price=Decimal("12.00"), stock=5)
+    _add(client, mug, 2)
+    catalog_services.product_update(product=mug, price=Decimal("10.00"))
+
+    page = client.get("/checkout/")
+    assert b"Price changed from \xe2\x82\xac12.00 to \xe2\x82\xac10.00." in page.content
+    form = {**CONTACT, "checkout_token": page.context["checkout_token"]}
+
+    refused = client.post("/checkout/", form)
+
+    assert refused.status_code == 409
+    assert b"Some prices changed since you added the products." in refused.content
+    assert b"Place order \xc2\xb7 \xe2\x82\xac20.00" in refused.content  # the total the shopper now agrees to
+    assert b"Price changed from" not in refused.content  # the cart took the new price
+    assert Order.objects.count() == 0
+    assert Product.objects.get(pk=mug.pk).stock == 5
+
+    placed = client.post("/checkout/", form)
+
+    order = Order.objects.get()
+    assert placed.status_code == 302 and placed["Location"] == order.get_absolute_url()
+    assert order.lines.get().unit_price == Decimal("10.00")
+    assert order.total == Decimal("20.00")
+    assert Product.objects.get(pk=mug.pk).stock == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_product_deactivated_after_the_checkout_page_is_named_and_left_out_only_on_a_second_submit(client):
+    mug = ProductFactory(name="Blue Mug", price=Decimal("10.00"), stock=5)
+    lamp = ProductFactory(name="Desk Lamp", price=Decimal("30.00"), stock=5)
+    _add(client, mug, 2)
+    _add(client, lamp, 1)
+    form = _checkout_form(client)  # the shopper sees both lines and a total of 50.00
+    catalog_services.products_deactivate(products=Product.objects.filter(pk=lamp.pk))
+
+    refused = client.post("/checkout/", form)
+
+    assert refused.status_code == 409
+    assert b"Desk Lamp is no longer available" in refused.content
+    assert b"Place order \xc2\xb7 \xe2\x82\xac20.00" in refused.content
+    assert Order.objects.count() == 0  # never an order for less than the shopper reviewed, without a word
+    assert Product.objects.get(pk=mug.pk).stock == 5
+
+    placed = client.post("/checkout/", form)
+
+    order = Order.objects.get()
+    assert placed.status_code == 302
+    assert [(line.product_id, line.quantity) for line in order.lines.all()] == [(mug.pk, 2)]
+    assert order.total == Decimal("20.00")
+    assert Product.objects.get(pk=lamp.pk).stock == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_product_deactivated_before_checkout_sends_the_shopper_to_the_cart_with_the_reason(client):
+    lamp = ProductFactory(name="Desk Lamp", stock=5)
+    _add(client, lamp, 1)
+    form = _checkout_form(client)
+    catalog_services.product_update(product=lamp, is_active=False)
+
+    response = client.post("/checkout/", form, follow=True)
+
+    assert response.redirect_chain == [("/cart/", 302)]
+    assert b"Desk Lamp is no longer available" in response.content
+    assert b"data-cart-count>0<" in response.content
+    assert Order.objects.count() == 0
+    assert Product.objects.get(pk=lamp.pk).stock == 5
+
+
 def test_checkout_prefills_email_for_a_logged_in_user_and_links_the_order(client):
     user = UserFactory(email="grace@example.com")
     client.force_login(user)

@@ -9,8 +9,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,11 +19,10 @@ from cdn import services, tasks
 from cdn.models import CdnInvalidation
 from config.celery_app import app
 from tests.cdn.conftest import invalidations
-from tests.support import child_database_url, wait_for
+from tests.support import child_database_url, start_celery_worker, stop_process, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 VISIBILITY_TIMEOUT = 3
 
 
@@ -34,6 +31,9 @@ def start_worker(aws, redis_server, tmp_path):  # noqa: F811
     """Start `celery worker` processes on the test's own broker; every one is stopped at the end."""
     procs: list[subprocess.Popen] = []
     queue = f"cdn-kill-{uuid.uuid4().hex[:8]}"
+    # The unacked message becomes visible again VISIBILITY_TIMEOUT after delivery; workers look for such
+    # messages every second (kombu's default sweep is every 10th call of a 10 s timer).
+    transport = {"visibility_timeout": VISIBILITY_TIMEOUT, "unacked_restore_interval": 1, "unacked_restore_throttle": 1}
 
     def _start(name: str, endpoint: str) -> tuple[subprocess.Popen, Path]:
         env = {
@@ -43,39 +43,20 @@ def start_worker(aws, redis_server, tmp_path):  # noqa: F811
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
             "DATABASE_URL": child_database_url(),
             "CELERY_BROKER_URL": redis_server.url,
-            "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps({"visibility_timeout": VISIBILITY_TIMEOUT}),
+            "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(transport),
             "CLOUDFRONT_DISTRIBUTION_ID": aws.distribution,
             "CDN_REDIS_PREFIX": aws.prefix,
             "CDN_CELERY_QUEUE": queue,
         }
         log = tmp_path / f"{name}.log"
-        with log.open("w") as out:
-            proc = subprocess.Popen(
-                [
-                    *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"),
-                    *("-Q", queue, "-n", f"{name}-{queue}@%h", "--without-gossip", "--without-mingle"),
-                    *("--without-heartbeat", "--loglevel", "INFO"),
-                ],
-                env=env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        proc = start_celery_worker(name=name, queue=queue, env=env, log=log)
         procs.append(proc)
-        wait_for(lambda: proc.poll() is not None or " ready." in log.read_text(), 90, f"{name} to start", log)
-        assert proc.poll() is None, log.read_text()
         return proc, log
 
     _start.queue = queue
     yield _start
     for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc)
 
 
 def test_worker_killed_mid_invalidation_is_redelivered_and_sends_one_invalidation(
@@ -101,14 +82,21 @@ def test_worker_killed_mid_invalidation_is_redelivered_and_sends_one_invalidatio
     proxy.release()  # the killed worker's request is dropped, never forwarded
     assert invalidations(aws) == []
 
-    time.sleep(VISIBILITY_TIMEOUT + 1)  # the unacked message becomes visible again after this
+    # The second worker takes the message over once its visibility timeout has passed.
     _, second_log = start_worker("second", f"http://127.0.0.1:{proxy.port}")
     sent = wait_for(
         lambda: CdnInvalidation.objects.exclude(invalidation_id="").first(), 60, "the redelivered task", second_log
     )
 
     assert "submit_invalidation" in second_log.read_text()
-    time.sleep(VISIBILITY_TIMEOUT + 1)  # a second redelivery, if the message were never acked, would show now
+    # Acknowledged: nothing is left for the broker to deliver again, so the counts below are final.
+    broker = redis_server.client()
+    wait_for(
+        lambda: broker.hlen("unacked") == 0 and broker.llen(start_worker.queue) == 0,
+        60,
+        "the broker to hold nothing unacknowledged",
+        second_log,
+    )
     record.refresh_from_db()
     assert record.attempts == 2  # run by the killed worker, then once more by the second
     assert CdnInvalidation.objects.count() == 1

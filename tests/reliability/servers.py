@@ -1,0 +1,80 @@
+"""Web server processes for tests that need more than one: gunicorn on a free port, the test's database and Redis."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from tests.support import child_database_url, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+HTTP_TIMEOUT = 20  # seconds; bounds one request so a hung server fails the test instead of hanging it
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class WebServer:
+    """One gunicorn (one worker process) with config.settings.test, on the test database and ``redis_url``."""
+
+    def __init__(self, name: str, redis_url: str, log_dir: Path, env: dict[str, str] | None = None) -> None:
+        self.name = name
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log_dir / f"{name}.log"
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "AWS_", "CDN_", "CACHE_"))}
+        self.env = {
+            **base,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": child_database_url(),
+            "REDIS_URL": redis_url,
+            "CLOUDFRONT_DISTRIBUTION_ID": "",
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_WORKERS": "1",  # one process: "this server" and "this process" are the same thing
+            "GUNICORN_THREADS": "4",
+            "GUNICORN_MAX_REQUESTS": "0",
+            **(env or {}),
+        }
+        for name_ in ("REDIS_SESSION_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+            self.env.pop(name_, None)  # derived from REDIS_URL: everything on the test's own Redis
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "WebServer":
+        with self.log.open("w") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application"],
+                env=self.env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for(self._ready, 90, f"server {self.name} to answer /healthz", self.log)
+        return self
+
+    def _ready(self) -> bool:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"server {self.name} exited:\n{self.log.read_text()[-4000:]}")
+        try:
+            return requests.get(self.url + "/healthz", timeout=2).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing in flight is worth waiting for
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def log_tail(self) -> str:
+        return self.log.read_text()[-3000:]
