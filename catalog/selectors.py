@@ -183,7 +183,7 @@ def category_page(slug: str, sort: str, page: int) -> tuple[Tree, Result]:
 
 
 def _featured_data() -> list[dict[str, Any]]:
-    qs = Product.objects.active().filter(is_featured=True).order_by("-updated_at", "id")
+    qs = Product.objects.active().filter(is_featured=True, stock__gt=0).order_by("-updated_at", "id")
     return [_card(p) for p in _with_first_images(qs)[:HOME_LIMIT]]
 
 
