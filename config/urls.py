@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from catalog.sitemaps import SITEMAPS
 from shop import health, security
 
 urlpatterns = [
@@ -10,6 +12,8 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("accounts/login/", security.login, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Read from Postgres on every request for now: as fresh as the pages it lists.
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS, "template_name": "seo/sitemap.xml"}, name="sitemap"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/cache/", include("shop.observability.urls")),
