@@ -21,7 +21,7 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     var first = links[0].dataset.view;
     var target = location.hash.slice(1);
-    show(gallery.querySelector(".view#" + CSS.escape(target)) ? target : first);
+    show(target && gallery.querySelector(".view#" + CSS.escape(target)) ? target : first);
     gallery.classList.add("js");
     links.forEach(function (link) {
       link.addEventListener("click", function (event) {
