@@ -34,7 +34,9 @@ BLOCKING = ("serious", "critical")
 def chromium():
     path, source = finder.find()
     if path is None:
-        pytest.fail(f"{source}.\n{finder.INSTALL_HELP}", pytrace=False)
+        pytest.fail(
+            finder.INSTALL_HELP if source == "none found" else f"{source}.\n{finder.INSTALL_HELP}", pytrace=False
+        )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(path),
@@ -57,6 +59,11 @@ def _serve_media(route) -> None:
 def _open(chromium, live_server, **options):
     context = chromium.new_context(viewport=DESKTOP, base_url=live_server.url, **options)
     context.route("**/media/**", _serve_media)
+    # Every Content-Security-Policy violation the page reports, for assert_no_csp_violation.
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation',"
+        " e => (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     tab = context.new_page()
     tab.problems = []
     # Console errors include Content-Security-Policy violations and failed loads (a missing favicon, say).
@@ -131,6 +138,10 @@ def assert_accessible(tab, kind: str) -> None:
         if v["impact"] in BLOCKING
     ]
     assert blocking == [], f"{kind}: " + "\n".join(blocking)
+
+
+def assert_no_csp_violation(tab) -> None:
+    assert tab.evaluate("window.__csp || []") == []
 
 
 def jpeg(color: str, size: int = 640) -> bytes:

@@ -11,7 +11,7 @@ from catalog import services as catalog_services
 from orders.models import Order
 from tests.factories import CategoryFactory, ProductFactory, StaffFactory, UserFactory
 
-from .conftest import assert_accessible, jpeg, wait_styled
+from .conftest import assert_accessible, assert_no_csp_violation, jpeg, wait_styled
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -62,6 +62,9 @@ def test_shopper_buys_from_home_to_order_history(page, catalog, shoot):
     )
     shoot(page, "product")
     assert_accessible(page, "product")
+    # The schema.org JSON-LD is a data block, not a script: the CSP (script-src 'self') has nothing to block.
+    assert page.locator('script[type="application/ld+json"]').count() == 1
+    assert_no_csp_violation(page)
 
     page.fill("#qty", "2")
     with page.expect_navigation(url=re.compile(r"/cart/$")):
