@@ -5,20 +5,30 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := $(PY) scripts/services.py --
 SEED_PRODUCTS ?= 300
+# make run ADDR=0.0.0.0:8080 (or SHOPFRONT_ADDR); default 127.0.0.1:8000.
+ADDR ?=
 
-.PHONY: run test lint format bench soak clean audit outdated
+.PHONY: run superuser test lint format bench soak clean audit outdated
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
+	@echo "== creating $(VENV) and installing requirements-dev.txt (first time: a few minutes)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.installed
-	$(SERVICES) $(PY) scripts/run.py --seed $(SEED_PRODUCTS)
+	@$(SERVICES) $(PY) scripts/run.py --seed $(SEED_PRODUCTS) $(if $(ADDR),--addr $(ADDR))
+
+# Another staff log-in (make run creates "staff" with the demo catalog and shows its password once).
+superuser: $(VENV)/.installed
+	@$(SERVICES) $(PY) manage.py createsuperuser
 
 test: $(VENV)/.installed
-	DJANGO_SETTINGS_MODULE=config.settings.test $(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "== make test: Postgres and Redis: DATABASE_URL / REDIS_URL, else embedded servers under .services/"
+	@$(PY) -m tests.browser.chromium
+	@echo "== make test: pytest $(PYTEST_ARGS)"
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

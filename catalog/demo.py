@@ -1,8 +1,8 @@
 """Deterministic demo catalog: categories, products, generated images and some order history."""
 
-import io
 import random
 import sys
+import zlib
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -12,14 +12,15 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, ImageDraw
 
+from .illustrations import illustration
 from .images import upload_path
 from .models import Category, Product, ProductImage
 
 DEPARTMENTS = {
     "Kitchen": ["Cookware", "Knives", "Tableware", "Coffee & Tea", "Storage"],
-    "Home": ["Lighting", "Textiles", "Decor", "Furniture", "Bath"],
+    # Not "Home": the breadcrumb already starts with the home page.
+    "Home & Living": ["Lighting", "Textiles", "Decor", "Furniture", "Bath"],
     "Outdoors": ["Camping", "Garden", "Cycling", "Hiking", "Picnic"],
     "Office": ["Desks", "Stationery", "Bags", "Lamps", "Organisers"],
     "Kids": ["Toys", "Books", "Crafts", "Games", "Nursery"],
@@ -89,18 +90,6 @@ NOUNS = {
     "Games": ["Board Game", "Card Game"],
     "Nursery": ["Mobile", "Blanket", "Night Light"],
 }
-PALETTE = [
-    (15, 118, 110),
-    (21, 94, 117),
-    (180, 83, 9),
-    (185, 28, 28),
-    (109, 40, 217),
-    (22, 101, 52),
-    (30, 64, 175),
-    (190, 24, 93),
-    (71, 85, 105),
-    (202, 138, 4),
-]
 # Extra department names and series suffixes for generated category trees (``seed(categories=N)``).
 EXTRA_DEPARTMENTS = [
     "Pets",
@@ -121,24 +110,10 @@ WORDS = (
 ).split()
 
 
-def make_image(rng: random.Random, label: str, size: int = 480) -> bytes:
-    """Return a JPEG with a gradient, a shape and ``label``'s initials."""
-    base, accent = rng.sample(PALETTE, 2)
-    img = Image.new("RGB", (size, size), base)
-    draw = ImageDraw.Draw(img)
-    for y in range(0, size, 4):
-        t = y / size
-        colour = tuple(int(b * (1 - t) + a * t) for b, a in zip(base, accent))
-        draw.rectangle([0, y, size, y + 4], fill=colour)
-    r = rng.randint(size // 6, size // 3)
-    cx, cy = rng.randint(r, size - r), rng.randint(r, size - r)
-    shape = rng.choice(["ellipse", "rectangle"])
-    getattr(draw, shape)([cx - r, cy - r, cx + r, cy + r], fill=(255, 255, 255), outline=(0, 0, 0))
-    initials = "".join(w[0] for w in label.split()[:3]).upper()
-    draw.text((size // 12, size - size // 6), initials, fill=(255, 255, 255), font_size=size // 8)
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=78, optimize=True)
-    return buf.getvalue()
+def make_image(label: str, view: int = 0) -> bytes:
+    """Return a JPEG illustration of the product named ``label`` (its kind, in its material's colour)."""
+    # The accent colour follows the name, so every view of one product matches.
+    return illustration(label, view=view, variant=zlib.crc32(label.encode()))
 
 
 def _progress(label: str, done: int, total: int, out=sys.stderr) -> None:
@@ -152,8 +127,9 @@ def _progress(label: str, done: int, total: int, out=sys.stderr) -> None:
 
 def _description(rng: random.Random, name: str, category: str) -> str:
     words = rng.sample(WORDS, 4)
+    article = "an" if words[0][0] in "aeiou" else "a"
     return (
-        f"The {name} is a {words[0]}, {words[1]} pick for anyone who loves {category.lower()}. "
+        f"The {name} is {article} {words[0]}, {words[1]} piece from our {category} range. "
         f"It is {words[2]} and {words[3]}, made to be used every day and kept for years.\n\n"
         f"Care: wipe clean. Ships in recyclable packaging."
     )
@@ -225,9 +201,7 @@ def seed(
     pool = []
     if image_pool:
         for i in range(image_pool):
-            pool.append(
-                default_storage.save(upload_path(None, f"pool-{i}.jpg"), ContentFile(make_image(rng, f"P {i}")))
-            )
+            pool.append(default_storage.save(upload_path(None, f"pool-{i}.jpg"), ContentFile(make_image(f"P {i}"))))
     objs, names = [], set()
     now = timezone.now()
     for i in range(products):
@@ -263,7 +237,7 @@ def seed(
                 name = pool[(p.pk + pos) % len(pool)]
             else:
                 name = default_storage.save(
-                    upload_path(None, f"{p.slug}-{pos}.jpg"), ContentFile(make_image(rng, p.name))
+                    upload_path(None, f"{p.slug}-{pos}.jpg"), ContentFile(make_image(p.name, view=pos))
                 )
             images.append(ProductImage(product=p, image=name, alt=f"{p.name}, view {pos + 1}", position=pos))
         if n % 50 == 0 or n == len(created):

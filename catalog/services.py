@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Max, QuerySet, Sum
+from django.utils import timezone
 
 from cdn import services as cdn_services
 from cdn.batching import media_paths
@@ -40,7 +41,8 @@ def products_change_price(*, products: QuerySet[Product], percent: Decimal) -> i
     if highest is not None and (highest * factor).quantize(Decimal("0.01")) > MAX_PRICE:
         # Postgres would refuse the whole update with a numeric overflow.
         raise CatalogError(f"That change would take a price above {MAX_PRICE}.")
-    return products.update(price=F("price") * factor)
+    # update() skips auto_now: the sitemap's lastmod reads updated_at.
+    return products.update(price=F("price") * factor, updated_at=timezone.now())
 
 
 @transaction.atomic

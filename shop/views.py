@@ -4,8 +4,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.forms import UserCreationForm
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_POST
 
 from catalog import selectors as catalog_selectors
@@ -14,7 +15,10 @@ from . import services
 from .cache import pages
 from .cache.keys import digest
 from .cart import Cart, CartError, cart_total, parse_product_id, parse_quantity
-from .http import mark_cache, page_number
+from .forms import SignupForm
+from .http import mark_cache, page_number, site_url
+
+ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/cart/", "/checkout/", "/orders/"]
 
 
 def home(request):
@@ -98,10 +102,22 @@ def cart_remove(request):
 
 
 def signup(request):
-    form = UserCreationForm(request.POST or None)
+    form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Your account is ready.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def robots_txt(request):
+    """Return robots.txt: personal pages stay out of search engines; the sitemap lists the rest."""
+    origin = site_url(request)
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), f"Sitemap: {origin}/sitemap.xml"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def favicon(request):
+    """Send /favicon.ico (asked for by browsers on pages without an icon link, e.g. the admin) to the icon."""
+    return redirect(static("favicon.svg"), permanent=True)

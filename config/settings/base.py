@@ -22,6 +22,9 @@ USE_I18N = False
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ROOT_URLCONF = "config.urls"
+# Public origin for canonical links, Open Graph, JSON-LD and the sitemap, e.g. https://shop.example.com.
+# Unset: each request's own origin (fine locally; production sets it so every cached page has the same bytes).
+SITE_URL = env("SHOPFRONT_SITE_URL", default="").rstrip("/")
 WSGI_APPLICATION = "config.wsgi.application"
 
 # DATABASES
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "shop.cache",
+    "django.contrib.sitemaps",
     "shop",
     "catalog",
     "orders",

@@ -6,7 +6,11 @@ from functools import lru_cache
 from django import template
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+# As django.utils.html.json_script: no "</script>" or "<!--" can end the data block early.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 register = template.Library()
 
@@ -52,3 +56,18 @@ def product_card(card: dict) -> SafeString:
 @lru_cache(maxsize=4096)
 def _product_card(card_json: str, script_prefix: str) -> SafeString:
     return render_to_string("partials/product_card.html", {"p": json.loads(card_json)})
+
+
+@register.filter
+def absolute(url: str, site_url: str) -> str:
+    """Return ``url`` with ``site_url`` in front when it is a path (media on a CDN is absolute already)."""
+    return f"{site_url}{url}" if url.startswith("/") else url
+
+
+@register.filter
+def ld_json(data) -> SafeString:
+    """Return ``data`` as a ``<script type="application/ld+json">`` block (structured data, not code)."""
+    if not data:
+        return SafeString("")
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308

@@ -11,11 +11,12 @@ from catalog import services as catalog_services
 from orders.models import Order
 from tests.factories import CategoryFactory, ProductFactory, StaffFactory, UserFactory
 
-from .conftest import jpeg
+from .conftest import assert_accessible, assert_no_csp_violation, jpeg, wait_styled
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
+MAIN_IMAGE_LOADED = "() => {const i=document.querySelector('.gallery img.main'); return i.complete && i.naturalWidth; }"
 
 
 @pytest.fixture
@@ -37,58 +38,63 @@ def catalog():
     return knife, image
 
 
-def _assert_styled(page) -> None:
-    """The stylesheet was served and applied (the header is laid out by shop.css, not the browser default)."""
-    rules = page.evaluate("Array.from(document.styleSheets).reduce((n, s) => n + s.cssRules.length, 0)")
-    assert rules > 20
-    assert page.evaluate("getComputedStyle(document.querySelector('.price, h1')).fontWeight") in ("700", "bold")
-
-
-def _image_loaded(page, selector: str) -> bool:
-    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
-
-
-def test_shopper_buys_from_home_to_order_history(page, catalog, screenshot):
-    UserFactory(username="alice")
+def test_shopper_buys_from_home_to_order_history(page, catalog, shoot):
+    UserFactory(username="alice", email="alice@example.com")
     page.goto("/")
     expect(page.get_by_role("heading", name="Chef Knife").first).to_be_visible()
-    _assert_styled(page)
-    screenshot(page, "1-home")
+    shoot(page, "home")
+    assert_accessible(page, "home")
 
-    page.get_by_role("navigation", name="Categories").get_by_role("link", name="Kitchen").click()
-    expect(page).to_have_url(re.compile(r"/categories/kitchen/$"))
-    page.select_option("#sort", "price")  # submitted by static/js/shop.js: no inline handler under the CSP
-    expect(page).to_have_url(re.compile(r"sort=price"))
-    cards = page.locator(".card h3").all_inner_texts()
-    assert cards == ["Bread Board", "Chef Knife"]
-    screenshot(page, "2-category")
+    with page.expect_navigation(url=re.compile(r"/categories/kitchen/$")):
+        page.get_by_role("navigation", name="Categories").get_by_role("link", name="Kitchen").click()
+    # The select submits through static/js/shop.js (no inline handler under the CSP): await that navigation.
+    with page.expect_navigation(url=re.compile(r"sort=price")):
+        page.select_option("#sort", "price")
+    expect(page.locator(".card h3")).to_have_text(["Bread Board", "Chef Knife"])
+    shoot(page, "category")
+    assert_accessible(page, "category")
 
-    page.get_by_role("link", name="Chef Knife").first.click()
+    with page.expect_navigation(url=re.compile(r"/products/chef-knife/$")):
+        page.get_by_role("link", name="Chef Knife").first.click()
     expect(page.locator("h1")).to_have_text("Chef Knife")
-    assert _image_loaded(page, ".gallery img.main")
-    screenshot(page, "3-product")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.gallery img.main'); return i.complete && i.naturalWidth > 0; }"
+    )
+    shoot(page, "product")
+    assert_accessible(page, "product")
+    # The schema.org JSON-LD is a data block, not a script: the CSP (script-src 'self') has nothing to block.
+    assert page.locator('script[type="application/ld+json"]').count() == 1
+    assert_no_csp_violation(page)
 
     page.fill("#qty", "2")
-    page.get_by_role("button", name="Add to cart").click()
-    expect(page).to_have_url(re.compile(r"/cart/$"))
+    with page.expect_navigation(url=re.compile(r"/cart/$")):
+        page.get_by_role("button", name="Add to cart").click()
     expect(page.locator(".messages")).to_contain_text("Added 2 × Chef Knife")
     page.get_by_label("Quantity of Chef Knife").fill("3")
-    page.get_by_role("button", name="Update").click()
+    with page.expect_navigation(url=re.compile(r"/cart/$")):
+        page.get_by_role("button", name="Update").click()
     expect(page.get_by_label("Quantity of Chef Knife")).to_have_value("3")
     expect(page.locator("tfoot")).to_contain_text("€150.00")
-    screenshot(page, "4-cart")
+    shoot(page, "cart")
+    assert_accessible(page, "cart")
 
-    page.get_by_role("link", name="Log in").click()
+    with page.expect_navigation(url=re.compile(r"/accounts/login/")):
+        page.get_by_role("link", name="Log in").click()
+    shoot(page, "login")
+    assert_accessible(page, "login")
     page.fill("#id_username", "alice")
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out alice")).to_be_visible()
-    page.get_by_role("link", name="Cart").click()
+    with page.expect_navigation(url=re.compile(r"/cart/$")):
+        page.get_by_role("link", name="Cart").click()
     expect(page.get_by_label("Quantity of Chef Knife")).to_have_value("3")  # the cart survived the login
 
-    page.get_by_role("link", name="Checkout").click()
+    with page.expect_navigation(url=re.compile(r"/checkout/$")):
+        page.get_by_role("link", name="Checkout").click()
+    expect(page.locator("#id_email")).to_have_value("alice@example.com")  # prefilled from the account
     for field, value in {
-        "email": "alice@example.com",
         "full_name": "Alice Shopper",
         "address": "1 High Street",
         "city": "Springfield",
@@ -96,33 +102,51 @@ def test_shopper_buys_from_home_to_order_history(page, catalog, screenshot):
         "country": "Freedonia",
     }.items():
         page.fill(f"#id_{field}", value)
-    screenshot(page, "5-checkout")
-    page.get_by_role("button", name=re.compile("Place order")).click()
+    shoot(page, "checkout")
+    assert_accessible(page, "checkout")
+    with page.expect_navigation(url=re.compile(r"/orders/\d+/$")):
+        page.get_by_role("button", name=re.compile("Place order")).click()
     expect(page.locator(".messages")).to_contain_text("Thank you! Your order is placed.")
     order = Order.objects.get()
     assert order.user.username == "alice" and order.total == Decimal("150.00")
-    screenshot(page, "6-order")
+    shoot(page, "order")
 
-    page.get_by_role("link", name="My orders").click()
+    with page.expect_navigation(url=re.compile(r"/accounts/orders/$")):
+        page.get_by_role("link", name="My orders").click()
     expect(page.get_by_role("link", name=f"#{order.pk}")).to_be_visible()
     expect(page.locator("table")).to_contain_text("€150.00")
-    screenshot(page, "7-history")
+    shoot(page, "order-history")
     assert page.problems == []
 
 
-def test_search_finds_a_product_by_a_word_of_its_description(page, catalog, screenshot):
+def test_search_finds_a_product_by_a_word_of_its_description(page, catalog, shoot):
     page.goto("/")
     page.get_by_role("searchbox", name="Search products").fill("honed")
-    page.get_by_role("searchbox", name="Search products").press("Enter")
-    expect(page).to_have_url(re.compile(r"/search/\?q=honed"))
+    with page.expect_navigation(url=re.compile(r"/search/\?q=honed")):
+        page.get_by_role("searchbox", name="Search products").press("Enter")
+    wait_styled(page)  # the stylesheet is applied, not merely requested
     expect(page.get_by_role("heading", name="Chef Knife")).to_be_visible()
     expect(page.get_by_role("heading", name="Bread Board")).to_have_count(0)
-    _assert_styled(page)
-    screenshot(page, "search")
+    shoot(page, "search")
+    assert_accessible(page, "search")
     assert page.problems == []
 
 
-def test_staff_price_and_image_change_shows_on_the_next_storefront_load(page, catalog, screenshot, tmp_path):
+def test_sign_up_page_is_accessible_and_signs_up_with_an_email(page, shoot):
+    page.goto("/accounts/signup/")
+    shoot(page, "signup")
+    assert_accessible(page, "signup")
+    page.fill("#id_username", "newbie")
+    page.fill("#id_email", "newbie@example.com")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    with page.expect_navigation(url=re.compile(r"/$")):
+        page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("button", name="Log out newbie")).to_be_visible()
+    assert page.problems == []
+
+
+def test_staff_price_and_image_change_shows_on_the_next_storefront_load(page, catalog, tmp_path):
     knife, old_image = catalog
     StaffFactory(username="boss")
     # A shopper has the product page cached.
@@ -134,22 +158,25 @@ def test_staff_price_and_image_change_shows_on_the_next_storefront_load(page, ca
     page.goto("/admin/")
     page.fill("#id_username", "boss")
     page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    with page.expect_navigation(url=re.compile(r"/admin/$")):
+        page.get_by_role("button", name="Log in").click()
     expect(page.locator("#site-name")).to_be_visible()
     page.goto(f"/admin/catalog/product/{knife.pk}/change/")
     page.fill("#id_price", "77.00")
     new_file = tmp_path / "red-knife.jpg"
     new_file.write_bytes(jpeg("red"))
     page.set_input_files("input[name='images-0-image']", str(new_file))
-    screenshot(page, "1-admin-edit")
-    page.get_by_role("button", name="Save", exact=True).click()
+    with page.expect_navigation(url=re.compile(r"/admin/catalog/product/$")):
+        page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
     page.goto("/products/chef-knife/")  # no cache clear in between
     expect(page.locator(".price.big")).to_have_text("€77.00")
     new_src = page.get_attribute(".gallery img.main", "src")
     assert new_src != old_src and "red-knife" in new_src
-    assert _image_loaded(page, ".gallery img.main")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.gallery img.main'); return i.complete && i.naturalWidth > 0; }"
+    )
     red, green, blue = page.evaluate(
         """() => { const img = document.querySelector('.gallery img.main');
                    const c = document.createElement('canvas'); c.width = c.height = 1;
@@ -157,7 +184,6 @@ def test_staff_price_and_image_change_shows_on_the_next_storefront_load(page, ca
                    return Array.from(g.getImageData(0, 0, 1, 1).data.slice(0, 3)); }"""
     )
     assert red > 200 and green < 60 and blue < 60  # the new red picture, not the old teal one
-    screenshot(page, "2-storefront-after")
     page.goto("/categories/kitchen/")
     expect(page.locator(".card", has_text="Chef Knife").locator(".price")).to_have_text("€77.00")
     assert "red-knife" in page.get_attribute(".card:has-text('Chef Knife') img", "src")

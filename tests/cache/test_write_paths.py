@@ -177,7 +177,8 @@ def test_delete_queryset(catalog, warm, page):
 
 def _image_urls(html: str) -> list[str]:
     """Return the stored names (without extension) of the product images a page shows, in order."""
-    return [re.sub(r"(\.[a-z]+)+$", "", src.split("/media/")[-1]) for src in re.findall(r'<img src="([^"]+)"', html)]
+    views = re.findall(r'<figure class="view"[^>]*>\s*<img src="([^"]+)"', html)
+    return [re.sub(r"(\.[a-z]+)+$", "", src.split("/media/")[-1]) for src in views]
 
 
 def _stem(image: ProductImage) -> str:

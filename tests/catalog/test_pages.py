@@ -211,3 +211,12 @@ def test_deactivated_product_page_is_404_on_next_read(client):
     services.product_update(product=product, is_active=False)
 
     assert client.get("/products/going-away/").status_code == 404
+
+
+def test_featured_shows_only_products_in_stock(client):
+    ProductFactory(name="Shiny Kettle", is_featured=True, stock=3)
+    ProductFactory(name="Gone Kettle", is_featured=True, stock=0)
+
+    featured = _section(client.get("/").content, "Featured")
+
+    assert "Shiny Kettle" in featured and "Gone Kettle" not in featured

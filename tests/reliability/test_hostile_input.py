@@ -5,7 +5,9 @@ Whatever is posted, the answer is never a 5xx and the session cart keeps its sha
 """
 
 import io
+import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote_from_bytes
@@ -215,12 +217,17 @@ def test_html_in_product_names_and_descriptions_is_escaped_everywhere(client):
     }
     for name, response in pages.items():
         html = response.content.decode()
+        # The product's JSON-LD holds the raw text as data, with "<" escaped: checked below.
+        html, structured = re.subn(r'<script type="application/ld\+json">[^<]*</script>', "", html)
+        assert structured == (name == "product"), name
         assert response.status_code == 200, name
         assert "<script>alert(" not in html, name
         assert "onerror=" not in html.replace("onerror=&quot;", ""), name
         assert "&lt;script&gt;alert(" in html, name
         assert "<b>Cups</b>" not in html, name
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in pages["product"].content.decode()
+    data = re.search(r'<script type="application/ld\+json">([^<]*)</script>', pages["product"].content.decode())[1]
+    assert json.loads(data)["name"] == XSS_NAME
 
 
 # Uploaded file names -------------------------------------------------------------------------

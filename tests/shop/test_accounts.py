@@ -43,24 +43,58 @@ def test_login_page_loads(client):
     assert b'name="username"' in response.content
 
 
-def test_sign_up_creates_an_account_and_logs_in(client, django_user_model):
-    response = client.post(
-        "/accounts/signup/", {"username": "newbie", "password1": "s3cret-Pass-word", "password2": "s3cret-Pass-word"}
-    )
+SIGNUP = {"username": "newbie", "email": "newbie@example.com", "password1": "s3cret-Pass-word"}
+
+
+def _signup(client, **fields):
+    data = SIGNUP | {"password2": SIGNUP["password1"]} | fields
+    return client.post("/accounts/signup/", data)
+
+
+def test_sign_up_creates_an_account_with_its_email_and_logs_in(client, django_user_model):
+    response = _signup(client)
 
     assert response.status_code == 302
     user = django_user_model.objects.get(username="newbie")
+    assert user.email == "newbie@example.com"
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+def test_sign_up_without_an_email_is_refused(client, django_user_model):
+    response = _signup(client, email="")
+
+    assert response.status_code == 400
+    assert b"This field is required." in response.content
+    assert not django_user_model.objects.filter(username="newbie").exists()
+
+
+def test_sign_up_with_an_email_already_used_is_refused(client, django_user_model):
+    UserFactory(username="first", email="Newbie@Example.com")
+
+    response = _signup(client)
+
+    assert response.status_code == 400
+    assert b"An account with this e-mail address exists already" in response.content
+    assert not django_user_model.objects.filter(username="newbie").exists()
+
+
 def test_sign_up_with_mismatched_passwords_is_refused(client, django_user_model):
-    response = client.post(
-        "/accounts/signup/", {"username": "newbie", "password1": "s3cret-Pass-word", "password2": "other-Pass-word"}
-    )
+    response = _signup(client, password2="other-Pass-word")
 
     assert response.status_code == 400
     assert b"password fields didn" in response.content
     assert not django_user_model.objects.filter(username="newbie").exists()
+
+
+def test_checkout_is_prefilled_with_the_email_given_at_sign_up(client):
+    _signup(client)
+    mug = ProductFactory(stock=5)
+    client.post("/cart/add/", {"product_id": str(mug.pk), "quantity": "1"})
+
+    response = client.get("/checkout/")
+
+    assert response.status_code == 200
+    assert b'value="newbie@example.com"' in response.content
 
 
 def test_log_in_and_log_out(client):
