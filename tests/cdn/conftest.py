@@ -88,7 +88,7 @@ def aws(moto_endpoint, settings, monkeypatch):
         storages=production,
     )
     conn = get_redis_connection("default")
-    for key in conn.scan_iter(f"{prefix}:*"):
+    for key in conn.scan_iter(f"*{prefix}:*"):
         conn.delete(key)
 
 
@@ -124,7 +124,7 @@ def captured(monkeypatch):
 
         return apply_async
 
-    for task in (tasks.flush_paths, tasks.submit_invalidation):
+    for task in (tasks.flush_paths, tasks.submit_invalidation, tasks.flush_edge, tasks.purge_edge_tags):
         monkeypatch.setattr(task, "apply_async", capture(task))
 
     def run() -> None:

@@ -15,7 +15,7 @@ from django_redis import get_redis_connection
 
 from catalog import renditions, services
 from cdn import aws as cdn_aws
-from cdn import selectors
+from cdn import queue, selectors
 from cdn import services as cdn_services
 from cdn.models import CdnInvalidation
 from tests.factories import ProductFactory, StaffFactory
@@ -85,8 +85,12 @@ def test_redelivered_tasks_do_not_create_a_second_invalidation(aws, captured):
     flush.apply(args=args)
     # As if the worker died after recording but before removing the paths from Redis: the message is
     # redelivered and the same flush meets the same paths again.
-    get_redis_connection("default").sadd(
-        f"{aws.prefix}:pending:{aws.distribution}", "/media/products/x.jpg", "/media/products/y.jpg"
+    queue.push(
+        get_redis_connection("default"),
+        cdn_services.queue_name(aws.distribution),
+        ["/media/products/x.jpg", "/media/products/y.jpg"],
+        token="other",
+        guard_seconds=60,
     )
     flush.apply(args=args)
     assert CdnInvalidation.objects.count() == 1

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.cdn.conftest import aws, captured, moto_endpoint  # noqa: F401 (fixtures)
 from tests.support import wait_for
 
 from .backend import Origin, request

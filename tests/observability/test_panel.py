@@ -5,6 +5,9 @@ from django.conf import settings as django_settings
 from django_redis import get_redis_connection
 
 from cdn import batching
+from cdn import queue as cdn_queue
+from cdn import selectors as cdn_selectors
+from cdn import services as cdn_services
 from shop.observability import metrics
 from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory, StaffFactory, UserFactory
 
@@ -91,7 +94,6 @@ def test_purge_from_cdn_queues_the_products_image_paths(client, product, setting
     response = client.post(PANEL, {"slug": "chef-knife", "purge_cdn": ""}, follow=True)
 
     assert "CloudFront invalidation of" in response.content.decode()
-    conn = get_redis_connection("default")
-    pending = conn.smembers(f"{settings.CDN_REDIS_PREFIX}:pending:E2PANELTEST")
-    conn.delete(f"{settings.CDN_REDIS_PREFIX}:pending:E2PANELTEST", f"{settings.CDN_REDIS_PREFIX}:flush:E2PANELTEST")
-    assert set(batching.media_paths([image.image.name])) <= {p.decode() for p in pending}
+    pending = cdn_selectors.queued_paths("E2PANELTEST")
+    get_redis_connection("default").delete(*cdn_queue.keys(cdn_services.queue_name("E2PANELTEST")))
+    assert set(batching.media_paths([image.image.name])) <= set(pending)
