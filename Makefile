@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 SERVICES := $(PY) scripts/services.py --
 SEED_PRODUCTS ?= 300
 
-.PHONY: run test lint format bench soak clean
+.PHONY: run test lint format bench soak clean edge
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ soak: $(VENV)/.installed
 # Benchmark (bench/README.md): not part of `make test`; needs wrk (apt-get install -y wrk). BENCH_ARGS e.g. --cycles 1.
 bench: $(VENV)/.installed
 	$(SERVICES) $(PY) bench/run.py $(BENCH_ARGS)
+
+# Local edge (docs/edge.md): Varnish on 127.0.0.1:8080 in front of `make run`; start that one with
+# EDGE_PURGE_URL=http://127.0.0.1:8080 so that writes purge the edge. Needs apt-get install varnish varnish-modules.
+edge: $(VENV)/.installed
+	$(PY) scripts/edge.py $(EDGE_ARGS)
 
 clean:
 	rm -rf .services staticfiles
