@@ -81,6 +81,8 @@ def tags_queue(tags: Iterable[str]) -> list[str]:
 
     Return the tags queued; names CloudFront would refuse are logged and left out.
     """
+    if not (settings.CLOUDFRONT_DISTRIBUTION_ID or settings.EDGE_PURGE_URL):
+        return []
     valid = batching.valid_tags(tags)
     if valid:
         paths_queue(batching.tag_items(valid))
