@@ -126,6 +126,9 @@ def edge_flush(token: str) -> int:
     from . import tasks
 
     conn = _redis()
+    if not settings.EDGE_PURGE_URL:  # purges switched off since this flush was scheduled: keep the tags
+        queue.release(conn, QUEUE, token)
+        return 0
     items = queue.take(conn, QUEUE)
     removed = 0
     if items:
@@ -158,10 +161,14 @@ def edge_resend() -> bool:
     if not settings.EDGE_PURGE_URL:
         return False
     conn, token = _redis(), uuid.uuid4().hex
-    if queue.size(conn, QUEUE) and queue.arm(conn, QUEUE, token=token, guard_seconds=GUARD_SECONDS):
-        _enqueue(tasks.flush_edge, token)
-        return True
-    return False
+    try:
+        if not (queue.size(conn, QUEUE) and queue.arm(conn, QUEUE, token=token, guard_seconds=GUARD_SECONDS)):
+            return False
+    except RedisError:
+        logger.warning("edge: Redis unavailable; queued tags wait for the next beat")
+        return False
+    _enqueue(tasks.flush_edge, token)
+    return True
 
 
 def tags_purge(tags: list[str]) -> int:

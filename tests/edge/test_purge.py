@@ -195,3 +195,10 @@ def test_queue_keys_share_one_cluster_slot(settings):
     settings.CDN_REDIS_PREFIX = "cdn"
     items, guard, seq = queue.keys("edge")
     assert {k.split("}")[0] for k in (items, guard, seq)} == {"{cdn:edge"}
+
+
+def test_the_beat_survives_redis_being_down(purging, captured, monkeypatch):
+    dead = redis.Redis(port=free_port(), socket_connect_timeout=0.2)
+    monkeypatch.setattr(varnish, "_redis", lambda: dead)
+    assert tasks.refresh_invalidations.apply().successful()
+    assert captured.sent == []
