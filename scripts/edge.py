@@ -46,7 +46,9 @@ def main() -> int:
     vcl = vcl_for(workdir, args.backend_port)
     # Compile first: a VCL error is reported as such, not as a manager that exits.
     check = subprocess.run(
-        [varnishd, "-C", "-f", str(vcl), "-n", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [varnishd, "-C", "-j", "none", "-f", str(vcl), "-n", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     if check.returncode != 0:
         print(check.stderr.decode(errors="replace"), file=sys.stderr)
