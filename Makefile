@@ -8,7 +8,7 @@ SEED_PRODUCTS ?= 300
 # make run ADDR=0.0.0.0:8080 (or SHOPFRONT_ADDR); default 127.0.0.1:8000.
 ADDR ?=
 
-.PHONY: run superuser test lint format bench soak clean audit outdated
+.PHONY: run superuser test lint format bench soak clean audit outdated edge
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@echo "== creating $(VENV) and installing requirements-dev.txt (first time: a few minutes)"
@@ -54,6 +54,11 @@ audit: $(VENV)/.installed
 # Pins behind their latest release.
 outdated: $(VENV)/.installed
 	$(PY) scripts/outdated.py requirements-dev.txt
+
+# Local edge (docs/edge.md): Varnish on 127.0.0.1:8080 in front of `make run`; start that one with
+# EDGE_PURGE_URL=http://127.0.0.1:8080 so that writes purge the edge. Needs apt-get install varnish varnish-modules.
+edge: $(VENV)/.installed
+	$(PY) scripts/edge.py $(EDGE_ARGS)
 
 clean:
 	rm -rf .services staticfiles

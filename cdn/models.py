@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from .batching import TAG_PREFIX, is_wildcard
+
 
 class CdnInvalidation(models.Model):
     class Status(models.TextChoices):
@@ -39,4 +41,8 @@ class CdnInvalidation(models.Model):
 
     @property
     def wildcard_count(self) -> int:
-        return sum(1 for p in self.paths if p.endswith("*"))
+        return sum(1 for p in self.paths if is_wildcard(p))
+
+    @property
+    def tag_count(self) -> int:
+        return sum(1 for p in self.paths if p.startswith(TAG_PREFIX))

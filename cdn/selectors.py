@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django_redis import get_redis_connection
 
-from . import services
+from . import queue, services, varnish
 from .models import CdnInvalidation
 
 
@@ -22,3 +23,14 @@ def paths_budget() -> dict[str, int]:
 def recent_invalidations(limit: int = 20) -> QuerySet[CdnInvalidation]:
     """Return the newest ``limit`` invalidations (id, paths, path_count, status, error, timestamps)."""
     return CdnInvalidation.objects.order_by("-created_at", "-id")[:limit]
+
+
+def queued_paths(distribution_id: str = "") -> list[str]:
+    """Return the paths and ``#tags`` waiting for the next CloudFront flush of ``distribution_id``."""
+    name = services.queue_name(distribution_id or settings.CLOUDFRONT_DISTRIBUTION_ID)
+    return queue.items(get_redis_connection("default"), name)
+
+
+def queued_edge_tags() -> list[str]:
+    """Return the tags waiting for the next Varnish purge."""
+    return queue.items(get_redis_connection("default"), varnish.QUEUE)

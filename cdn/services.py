@@ -1,9 +1,10 @@
-"""CDN invalidation: queue CloudFront paths after commit, coalesce them, submit one batch per distribution.
+"""CDN invalidation: queue CloudFront paths and tags after commit, coalesce them, submit one batch per distribution.
 
-Flow: ``paths_queue`` adds paths to a Redis set once the transaction commits and, guarded by SET NX,
-schedules one ``flush_paths`` task a short window later. The flush takes the set, records a
-``CdnInvalidation`` (its CallerReference fixed before any AWS call) and enqueues ``submit_invalidation``,
-which sends it, backing off while CloudFront is busy.
+Flow: ``paths_queue`` adds paths (``/media/...``) and tags (``#tree``) to a Redis queue (``cdn.queue``) once
+the transaction commits and, guarded by SET NX, schedules one ``flush_paths`` task a short window later. The
+flush reads the queue, records a ``CdnInvalidation`` (its CallerReference fixed before any AWS call), removes
+what it recorded unless queued again meanwhile, and enqueues ``submit_invalidation``, which sends it, backing
+off while CloudFront is busy. ``tags_queue`` sends the cache layer's tags to CloudFront and to Varnish.
 """
 
 import logging
@@ -20,15 +21,11 @@ from django.utils import timezone
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
-from shop.cache import keys
-
-from . import aws, batching
+from . import aws, batching, queue, varnish
 from .models import CdnInvalidation
 
 logger = logging.getLogger(__name__)
 
-# Delete the flush guard only if it is still the one this flush was scheduled under.
-RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 STALE_PENDING_SECONDS = 600
 
 
@@ -36,12 +33,8 @@ class CdnBusy(Exception):
     """CloudFront asked the caller to wait (throttling, too many invalidations in progress)."""
 
 
-def _pending_key(distribution_id: str) -> str:
-    return keys.entry(settings.CDN_REDIS_PREFIX, "pending", distribution_id)
-
-
-def _guard_key(distribution_id: str) -> str:
-    return keys.entry(settings.CDN_REDIS_PREFIX, "flush", distribution_id)
+def queue_name(distribution_id: str) -> str:
+    return f"cloudfront:{distribution_id}"
 
 
 def _redis():
@@ -61,7 +54,7 @@ def paths_queue(paths: Iterable[str], *, distribution_id: str = "") -> int:
     paths = sorted(set(paths))
     if not distribution_id or not paths:
         return 0
-    transaction.on_commit(partial(_queue_now, distribution_id, paths))
+    transaction.on_commit(partial(_queue_now, distribution_id, paths), robust=True)
     return len(paths)
 
 
@@ -71,18 +64,31 @@ def _queue_now(distribution_id: str, paths: list[str]) -> None:
     token = uuid.uuid4().hex
     window = settings.CDN_COALESCE_SECONDS
     try:
-        pipe = _redis().pipeline()
-        pipe.sadd(_pending_key(distribution_id), *paths)
         # The guard outlives the window: if the flush is lost, the next save or the beat task reschedules.
-        pipe.set(_guard_key(distribution_id), token, nx=True, ex=int(window) + 300)
-        _, scheduled = pipe.execute()
+        scheduled = queue.push(_redis(), queue_name(distribution_id), paths, token=token, guard_seconds=window + 300)
     except RedisError:
         logger.warning("cdn: Redis unavailable; sending %d paths without coalescing", len(paths))
+        # The row is durable: if the broker is down too, the beat resends it (stranded_resend).
         record = batch_record(distribution_id, paths, token)
         _enqueue(tasks.submit_invalidation, record.pk)
         return
     if scheduled:
         _enqueue(tasks.flush_paths, distribution_id, token, countdown=window)
+
+
+def tags_queue(tags: Iterable[str]) -> list[str]:
+    """After commit, purge ``tags`` at every configured edge: CloudFront (``#tag`` items) and Varnish.
+
+    Return the tags queued; names CloudFront would refuse are logged and left out.
+    """
+    if not (settings.CLOUDFRONT_DISTRIBUTION_ID or settings.EDGE_PURGE_URL):
+        return []
+    valid = batching.valid_tags(tags)
+    if valid:
+        paths_queue(batching.tag_items(valid))
+        if settings.EDGE_PURGE_URL:
+            transaction.on_commit(partial(varnish.tags_queue_now, valid), robust=True)
+    return valid
 
 
 def media_retire(names: Iterable[str]) -> None:
@@ -116,7 +122,7 @@ def _in_flight(distribution_id: str) -> tuple[int, int]:
         distribution_id=distribution_id, status=CdnInvalidation.Status.IN_PROGRESS
     ).values_list("paths", flat=True)
     for paths in rows:
-        n_wild = sum(1 for p in paths if p.endswith("*"))
+        n_wild = sum(1 for p in paths if batching.is_wildcard(p))
         wild += n_wild
         files += len(paths) - n_wild
     return files, wild
@@ -126,7 +132,10 @@ def batch_record(distribution_id: str, paths: list[str], token: str) -> CdnInval
     """Record the batch of ``paths`` taken under flush ``token``; the same flush returns the same row."""
     files, _ = _in_flight(distribution_id)
     planned = batching.plan(
-        paths, threshold=settings.CDN_WILDCARD_THRESHOLD, file_room=aws.MAX_FILE_PATHS_IN_FLIGHT - files
+        paths,
+        threshold=settings.CDN_WILDCARD_THRESHOLD,
+        file_room=aws.MAX_FILE_PATHS_IN_FLIGHT - files,
+        tag_limit=settings.CDN_TAG_LIMIT,
     )
     record, _ = CdnInvalidation.objects.get_or_create(
         caller_reference=batching.caller_reference(distribution_id, token, paths),
@@ -143,14 +152,15 @@ def batch_record(distribution_id: str, paths: list[str], token: str) -> CdnInval
 def batch_take(distribution_id: str, token: str) -> CdnInvalidation | None:
     """Take every queued path of ``distribution_id`` into one recorded batch (``None``: nothing queued)."""
     conn = _redis()
+    name = queue_name(distribution_id)
     # Release the guard first: a save from now on schedules a new flush instead of being left behind.
-    conn.eval(RELEASE_SCRIPT, 1, _guard_key(distribution_id), token)
-    members = sorted(m.decode() for m in conn.smembers(_pending_key(distribution_id)))
-    if not members:
+    queue.release(conn, name, token)
+    items = queue.take(conn, name)
+    if not items:
         return None
-    record = batch_record(distribution_id, members, token)
+    record = batch_record(distribution_id, sorted(member for member, _ in items), token)
     # Removed only once recorded: a crash before this line makes the redelivered flush record the same batch.
-    conn.srem(_pending_key(distribution_id), *members)
+    queue.done(conn, name, items)
     return record
 
 
@@ -248,9 +258,8 @@ def stranded_resend() -> int:
         _enqueue(tasks.submit_invalidation, pk)
     dist = settings.CLOUDFRONT_DISTRIBUTION_ID
     if dist:
-        conn = _redis()
-        token = uuid.uuid4().hex
-        if conn.scard(_pending_key(dist)) and conn.set(_guard_key(dist), token, nx=True, ex=300):
+        conn, name, token = _redis(), queue_name(dist), uuid.uuid4().hex
+        if queue.size(conn, name) and queue.arm(conn, name, token=token, guard_seconds=300):
             _enqueue(tasks.flush_paths, dist, token)
     return len(stale)
 

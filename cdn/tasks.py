@@ -1,9 +1,13 @@
-"""CDN tasks: coalesced flushes, submission with backoff, status refresh."""
+"""CDN tasks: coalesced flushes, submission with backoff, status refresh, Varnish purges."""
+
+import logging
 
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import services, varnish
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -34,4 +38,34 @@ def submit_invalidation(self, record_id: int) -> None:
 def refresh_invalidations() -> int:
     """Beat: refresh in-progress statuses with GetInvalidation and resend work whose task was lost."""
     services.stranded_resend()
+    varnish.edge_resend()
     return services.invalidations_refresh()
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def flush_edge(self, token: str) -> int | None:
+    """Purge the tags queued for Varnish; while it is unreachable, retry with backoff, then leave it to the beat."""
+    try:
+        return varnish.edge_flush(token)
+    except varnish.EdgeUnavailable as exc:
+        if self.request.retries >= settings.CDN_MAX_RETRIES:
+            logger.error("edge: giving up for now (%s); the beat retries the queued tags", exc)
+            varnish.edge_give_up(token)
+            return None
+        delay = varnish.retry_delay(self.request.retries)
+        varnish.edge_wait(token, delay)
+        raise self.retry(exc=exc, countdown=delay, queue=settings.CDN_CELERY_QUEUE) from exc
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def purge_edge_tags(self, tags: list[str]) -> int | None:
+    """Purge ``tags`` at Varnish without the Redis queue (queued while Redis was down)."""
+    try:
+        return varnish.tags_purge(tags)
+    except varnish.EdgeUnavailable as exc:
+        if self.request.retries >= settings.CDN_MAX_RETRIES:
+            logger.error("edge: %d tags not purged (%s)", len(tags), exc)
+            return None
+        raise self.retry(
+            exc=exc, countdown=varnish.retry_delay(self.request.retries), queue=settings.CDN_CELERY_QUEUE
+        ) from exc

@@ -267,6 +267,14 @@ CDN_RETRY_MAX_SECONDS = env.float("CDN_RETRY_MAX_SECONDS", default=300.0)
 CDN_STATUS_REFRESH_SECONDS = env.float("CDN_STATUS_REFRESH_SECONDS", default=60.0)
 CDN_REDIS_PREFIX = env("CDN_REDIS_PREFIX", default="cdn")
 CDN_CELERY_QUEUE = env("CDN_CELERY_QUEUE", default="celery")
+# A batch with more cache tags than this invalidates "/*" instead (one path; CloudFront tags have no wildcard).
+CDN_TAG_LIMIT = env.int("CDN_TAG_LIMIT", default=200)
+# Edge purges by tag (docs/edge.md): Varnish's address; unset, no Varnish purges.
+EDGE_PURGE_URL = env("EDGE_PURGE_URL", default="")
+# Freshness at the edge is this window plus one purge round trip (docs/edge.md).
+EDGE_PURGE_COALESCE_SECONDS = env.float("EDGE_PURGE_COALESCE_SECONDS", default=1.0)
+EDGE_PURGE_TIMEOUT_SECONDS = env.float("EDGE_PURGE_TIMEOUT_SECONDS", default=2.0)
+EDGE_PURGE_RETRY_MAX_SECONDS = env.float("EDGE_PURGE_RETRY_MAX_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE["cdn-refresh-invalidations"] = {
     "task": "cdn.tasks.refresh_invalidations",
     "schedule": CDN_STATUS_REFRESH_SECONDS,

@@ -41,7 +41,7 @@ def captured(monkeypatch):
 
         return apply_async
 
-    for task in (tasks.flush_paths, tasks.submit_invalidation):
+    for task in (tasks.flush_paths, tasks.submit_invalidation, tasks.flush_edge, tasks.purge_edge_tags):
         monkeypatch.setattr(task, "apply_async", capture(task))
 
     def run() -> None:

@@ -15,7 +15,7 @@ from django_redis import get_redis_connection
 
 from catalog import renditions, services
 from cdn import aws as cdn_aws
-from cdn import selectors
+from cdn import queue, selectors
 from cdn import services as cdn_services
 from cdn.models import CdnInvalidation
 from tests.factories import ProductFactory, StaffFactory
@@ -38,6 +38,11 @@ def _paths(image_name, sizes):
     return {f"/media/{n}" for n in renditions.names(image_name, sizes)}
 
 
+def _media(invalidation: dict) -> set[str]:
+    """Return an invalidation's paths; its '#tags' (the product's pages, tests/cdn/test_tags.py) left out."""
+    return {p for p in invalidation["InvalidationBatch"]["Paths"]["Items"] if not p.startswith("#")}
+
+
 def _bucket_keys(aws) -> set[str]:
     return {o["Key"] for o in aws.s3.list_objects_v2(Bucket=aws.bucket).get("Contents", [])}
 
@@ -46,7 +51,9 @@ def test_image_replacements_coalesce_into_one_invalidation_with_their_paths(aws,
     product = ProductFactory()
     a, b = _add_image(product, "a.jpg"), _add_image(product, "b.jpg")
     retired = _paths(a.image.name, a.renditions) | _paths(b.image.name, b.renditions)
-    assert captured.sent == []  # first uploads replace nothing
+    captured.run()
+    first = invalidations(aws)
+    assert [_media(i) for i in first] == [set()]  # first uploads replace no file (the page's tags go)
 
     _replace(a, "a2.jpg", "red")
     retired |= _paths(a.image.name, a.renditions)
@@ -57,11 +64,12 @@ def test_image_replacements_coalesce_into_one_invalidation_with_their_paths(aws,
     assert captured.sent[0][2]["countdown"] == 1.0
     captured.run()
 
-    sent = invalidations(aws)
+    sent = [i for i in invalidations(aws) if i["Id"] != first[0]["Id"]]
     assert len(sent) == 1 and len(retired) == 12
-    assert set(sent[0]["InvalidationBatch"]["Paths"]["Items"]) == retired
-    record = CdnInvalidation.objects.get()
-    assert record.invalidation_id == sent[0]["Id"] and record.path_count == 12
+    assert _media(sent[0]) == retired
+    assert f"#product:{product.slug}" in sent[0]["InvalidationBatch"]["Paths"]["Items"]
+    record = CdnInvalidation.objects.get(invalidation_id=sent[0]["Id"])
+    assert record.path_count == len(sent[0]["InvalidationBatch"]["Paths"]["Items"]) == 12 + record.tag_count
     assert record.status == CdnInvalidation.Status.COMPLETED  # moto completes at once
     keys = _bucket_keys(aws)
     assert not {p.removeprefix("/") for p in retired} & keys  # old files deleted after commit
@@ -75,7 +83,7 @@ def test_deleting_an_image_deletes_its_files_and_invalidates_them(aws, captured)
     image.delete()
     captured.run()
     assert _bucket_keys(aws) == set()
-    assert set(invalidations(aws)[0]["InvalidationBatch"]["Paths"]["Items"]) == paths
+    assert set().union(*(_media(i) for i in invalidations(aws))) == paths
 
 
 def test_redelivered_tasks_do_not_create_a_second_invalidation(aws, captured):
@@ -85,8 +93,12 @@ def test_redelivered_tasks_do_not_create_a_second_invalidation(aws, captured):
     flush.apply(args=args)
     # As if the worker died after recording but before removing the paths from Redis: the message is
     # redelivered and the same flush meets the same paths again.
-    get_redis_connection("default").sadd(
-        cdn_services._pending_key(aws.distribution), "/media/products/x.jpg", "/media/products/y.jpg"
+    queue.push(
+        get_redis_connection("default"),
+        cdn_services.queue_name(aws.distribution),
+        ["/media/products/x.jpg", "/media/products/y.jpg"],
+        token="other",
+        guard_seconds=60,
     )
     flush.apply(args=args)
     assert CdnInvalidation.objects.count() == 1
@@ -191,8 +203,7 @@ def test_purge_from_cdn_admin_action_invalidates_the_products_files(aws, capture
     )
     assert b"Queued 4 CloudFront paths" in response.content
     captured.run()
-    (sent,) = invalidations(aws)
-    assert set(sent["InvalidationBatch"]["Paths"]["Items"]) == _paths(image.image.name, image.renditions)
+    assert set().union(*(_media(i) for i in invalidations(aws))) == _paths(image.image.name, image.renditions)
 
 
 def test_beat_refreshes_in_progress_statuses(aws, captured):

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from django_redis import get_redis_connection
 
+from cdn import queue as cdn_queue
 from cdn import services as cdn_services
 from cdn import tasks
 from cdn.models import CdnInvalidation
@@ -127,7 +128,8 @@ def test_beat_resends_work_whose_task_was_lost(aws, worker, settings, monkeypatc
         patch.setattr(tasks.flush_paths, "apply_async", lambda *args, **kwargs: None)
         with transaction.atomic():
             cdn_services.paths_queue(["/media/products/lost-b.jpg"])
-    get_redis_connection("default").delete(cdn_services._guard_key(aws.distribution))  # its guard's TTL ran out
+    guard = cdn_queue.keys(cdn_services.queue_name(aws.distribution))[1]
+    get_redis_connection("default").delete(guard)  # its guard's TTL ran out
 
     tasks.refresh_invalidations.apply_async(queue=settings.CDN_CELERY_QUEUE)  # as beat sends it
 

@@ -3,12 +3,13 @@
 moto's CloudFormation creates VPCs, subnets, gateways, route tables, EIPs, NAT gateways, security groups, the S3
 bucket, IAM roles/managed policies/instance profiles, launch templates, Auto Scaling groups, ALB/target group/
 listeners, the RDS instance and subnet group, the log group and the SNS topic. It has no model for
-AWS::ElastiCache::*, AWS::CloudFront::* (distribution, origin access control, monitoring subscription),
-AWS::CloudWatch::Alarm, AWS::S3::BucketPolicy, AWS::SNS::Subscription, AWS::AutoScaling::ScalingPolicy or
-AWS::Route53::RecordSet, so those are removed from the copy deployed here and every reference to them becomes a
-fixed placeholder string. moto also ignores some properties of what it creates (the bucket's public access block
-and ownership controls, roles' ManagedPolicyArns, subnet/route-table associations in DescribeRouteTables);
-test_template_static.py checks those, and the skipped resources, in the template itself.
+AWS::ElastiCache::*, AWS::CloudFront::* (distribution, origin access control, monitoring subscription, cache and
+response headers policies), AWS::CloudWatch::Alarm, AWS::S3::BucketPolicy, AWS::SNS::Subscription,
+AWS::AutoScaling::ScalingPolicy or AWS::Route53::RecordSet, so those are removed from the copy deployed here and
+every reference to them becomes a fixed placeholder string. moto also ignores some properties of what it creates
+(the bucket's public access block and ownership controls, roles' ManagedPolicyArns, subnet/route-table
+associations in DescribeRouteTables, security group rules whose source is a prefix list); test_template_static.py
+checks those, and the skipped resources, in the template itself.
 """
 
 import base64
@@ -27,6 +28,8 @@ MOTO_UNSUPPORTED = {
     "AWS::CloudFront::OriginAccessControl",
     "AWS::CloudFront::Distribution",
     "AWS::CloudFront::MonitoringSubscription",
+    "AWS::CloudFront::CachePolicy",
+    "AWS::CloudFront::ResponseHeadersPolicy",
     "AWS::CloudWatch::Alarm",
     "AWS::S3::BucketPolicy",
     "AWS::SNS::Subscription",
@@ -106,8 +109,13 @@ def stack(template, moto_endpoint):
             {"DJANGO_SECRET_KEY": "x" * 50, "DATABASE_PASSWORD": "p" * 20, "REDIS_AUTH_TOKEN": "t" * 32}
         ),
     )
+    # moto knows AWS's managed prefix lists, like the real account does.
+    (origin_facing,) = aws_client(moto_endpoint, "ec2").describe_managed_prefix_lists(
+        Filters=[{"Name": "prefix-list-name", "Values": ["com.amazonaws.global.cloudfront.origin-facing"]}]
+    )["PrefixLists"]
     params = {
         "EnvironmentName": "moto",
+        "CloudFrontOriginFacingPrefixListId": origin_facing["PrefixListId"],
         "DomainName": "shop.example.com",
         "CertificateArn": certificate,
         "AppSecretArn": secret["ARN"],
@@ -131,7 +139,7 @@ def stack(template, moto_endpoint):
 
 def test_moto_creates_every_supported_resource_of_the_template(stack, template):
     expected = {name for name, res in template["Resources"].items() if res["Type"] not in MOTO_UNSUPPORTED}
-    expected.discard("DnsRecord")
+    expected -= {"DnsRecord", "DnsRecordIpv6"}
     assert expected - set(stack["physical"]) == set()
 
 
@@ -186,8 +194,9 @@ def test_only_the_alb_reaches_the_app_and_only_the_app_reaches_redis_and_postgre
         assert {(p["FromPort"], p["ToPort"]) for p in rules} == {(port, port)}
         assert all(p["IpRanges"] == [] for p in rules)
         assert {g["GroupId"] for p in rules for g in p["UserIdGroupPairs"]} == app_groups
-    alb_ports = {p["FromPort"] for p in _ingress(ec2, sg["AlbSecurityGroup"])}
-    assert alb_ports == {80, 443}
+    # moto drops the ALB's one rule (its source is a prefix list; test_template_static.py checks it): whatever
+    # moto keeps opens nothing to an address range.
+    assert all(p["IpRanges"] == [] and not p.get("Ipv6Ranges") for p in _ingress(ec2, sg["AlbSecurityGroup"]))
 
 
 def _policy_document(iam, arn: str) -> dict:

@@ -66,10 +66,11 @@ def test_bucket_policy_lets_only_this_distribution_read_through_origin_access_co
 
 def test_distribution_reaches_the_bucket_through_origin_access_control_only(template):
     config = _props(template, "Distribution")["DistributionConfig"]
-    (origin,) = config["Origins"]
+    origin = _origins(config)["assets"]
     assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["OriginAccessControl", "Id"]}
     assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
-    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    for behaviour in [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]:
+        assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
     oac = _props(template, "OriginAccessControl")["OriginAccessControlConfig"]
     assert (oac["SigningBehavior"], oac["SigningProtocol"]) == ("always", "sigv4")
     monitoring = _props(template, "DistributionMonitoring")
@@ -99,15 +100,14 @@ def test_database_is_multi_az_encrypted_with_the_password_from_the_secret(templa
     assert template["Resources"]["Database"]["DeletionPolicy"] == "Snapshot"
 
 
-def test_alb_serves_https_redirects_http_and_health_checks_healthz(template):
+def test_alb_serves_https_only_and_health_checks_healthz(template):
+    # CloudFront redirects viewers from HTTP and reaches the ALB over HTTPS only: no port 80 listener.
     listeners = {
         _props(template, n)["Protocol"]: _props(template, n)
         for n in _of_type(template, "AWS::ElasticLoadBalancingV2::Listener")
     }
+    assert set(listeners) == {"HTTPS"}
     assert listeners["HTTPS"]["Certificates"] == [{"CertificateArn": {"Ref": "CertificateArn"}}]
-    (redirect,) = listeners["HTTP"]["DefaultActions"]
-    assert redirect["Type"] == "redirect"
-    assert redirect["RedirectConfig"] == {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}
     target_group = _props(template, "WebTargetGroup")
     assert target_group["HealthCheckPath"] == "/healthz"
     assert target_group["Port"] == 8000
@@ -198,3 +198,104 @@ def test_worker_may_publish_metrics_only_in_the_publishers_namespace(template):
         s for s in _props(template, "WorkerPolicy")["PolicyDocument"]["Statement"] if s["Sid"] == "PublishCacheMetrics"
     ]
     assert statement["Condition"] == {"StringEquals": {"cloudwatch:namespace": settings.CACHE_METRICS_NAMESPACE}}
+
+
+# ---------------------------------------------------------------- the edge (docs/edge.md)
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+VCL = ROOT / "deploy" / "varnish" / "shopfront.vcl"
+
+
+def _origins(config: dict) -> dict[str, dict]:
+    return {origin["Id"]: origin for origin in config["Origins"]}
+
+
+def _behaviours(template: dict) -> dict[str, dict]:
+    config = _props(template, "Distribution")["DistributionConfig"]
+    return {b["PathPattern"]: b for b in config["CacheBehaviors"]} | {"*": config["DefaultCacheBehavior"]}
+
+
+def _vcl_never_cached() -> set[str]:
+    """Return the VCL's pass-through paths as CloudFront path patterns."""
+    # e.g. req.url ~ "^/(cart|checkout)(/|\?|$)" (a folder) and req.url ~ "^/(healthz)(\?|$)" (one path)
+    patterns = set()
+    for names, slash in re.findall(r'req\.url ~ "\^/\(([a-z|]+)\)\((/?)', VCL.read_text()):
+        patterns |= {f"{name}/*" if slash else name for name in names.split("|")}
+    return patterns
+
+
+def test_distribution_serves_pages_from_the_alb_over_https_and_extracts_cache_tags(template):
+    config = _props(template, "Distribution")["DistributionConfig"]
+    app = _origins(config)["app"]
+    assert app["DomainName"] == {"Fn::GetAtt": ["LoadBalancer", "DNSName"]}
+    custom = app["CustomOriginConfig"]
+    assert (custom["OriginProtocolPolicy"], custom["OriginSSLProtocols"]) == ("https-only", ["TLSv1.2"])
+    assert config["CacheTagConfig"] == {"HeaderName": {"Ref": "CacheTagHeaderName"}}
+    assert template["Parameters"]["CacheTagHeaderName"]["Default"] == "Cache-Tag"
+    assert config["Aliases"] == [{"Ref": "DomainName"}]
+    assert config["ViewerCertificate"]["SslSupportMethod"] == "sni-only"
+
+
+def test_shared_pages_are_keyed_on_host_path_and_query_with_ttls_from_the_origin(template):
+    default = _behaviours(template)["*"]
+    assert default["TargetOriginId"] == "app"
+    assert default["AllowedMethods"] == ["GET", "HEAD"]
+    assert default["CachePolicyId"] == {"Ref": "PageCachePolicy"}
+    assert default["ResponseHeadersPolicyId"] == {"Ref": "PageResponseHeadersPolicy"}
+    assert "OriginRequestPolicyId" not in default  # nothing beyond the key reaches the origin: no cookies
+    policy = _props(template, "PageCachePolicy")["CachePolicyConfig"]
+    assert (policy["MinTTL"], policy["DefaultTTL"]) == (0, 0) and policy["MaxTTL"] >= 3600
+    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["CookiesConfig"] == {"CookieBehavior": "none"}
+    assert key["QueryStringsConfig"] == {"QueryStringBehavior": "all"}
+    assert key["HeadersConfig"] == {"HeaderBehavior": "whitelist", "Headers": ["Host"]}
+    assert key["EnableAcceptEncodingGzip"] is True and key["EnableAcceptEncodingBrotli"] is True
+
+
+def test_tag_header_is_removed_from_viewer_responses(template):
+    remove = _props(template, "PageResponseHeadersPolicy")["ResponseHeadersPolicyConfig"]["RemoveHeadersConfig"]
+    assert remove == {"Items": [{"Header": {"Ref": "CacheTagHeaderName"}}]}
+
+
+def test_never_cached_paths_are_the_vcls_and_reach_the_origin_with_everything_the_viewer_sent(template):
+    behaviours = _behaviours(template)
+    personal = {p for p, b in behaviours.items() if b.get("CachePolicyId") == CACHING_DISABLED}
+    assert (
+        personal
+        == _vcl_never_cached()
+        == {
+            *("cart/*", "checkout/*", "accounts/*", "orders/*", "admin/*", "visitor/*"),
+            *("healthz", "readyz"),
+        }
+    )
+    for pattern in personal:
+        behaviour = behaviours[pattern]
+        assert behaviour["TargetOriginId"] == "app"
+        assert behaviour["OriginRequestPolicyId"] == ALL_VIEWER  # cookies, Host, Origin, Referer: CSRF works
+        assert {"POST", "PUT", "DELETE", "PATCH"} <= set(behaviour["AllowedMethods"])
+
+
+def test_static_and_media_still_come_from_the_bucket(template):
+    behaviours = _behaviours(template)
+    for pattern in ("static/*", "media/*"):
+        assert behaviours[pattern]["TargetOriginId"] == "assets"
+        assert behaviours[pattern]["CachePolicyId"] == CACHING_OPTIMIZED
+        assert behaviours[pattern]["AllowedMethods"] == ["GET", "HEAD"]
+
+
+def test_alb_accepts_https_from_cloudfront_only(template):
+    (rule,) = _props(template, "AlbSecurityGroup")["SecurityGroupIngress"]
+    assert (rule["FromPort"], rule["ToPort"]) == (443, 443)
+    assert rule["SourcePrefixListId"] == {"Ref": "CloudFrontOriginFacingPrefixListId"}
+    assert "CidrIp" not in rule and "CidrIpv6" not in rule
+
+
+def test_domain_name_points_at_cloudfront(template):
+    for name, kind in (("DnsRecord", "A"), ("DnsRecordIpv6", "AAAA")):
+        record = _props(template, name)
+        assert record["Type"] == kind
+        assert record["AliasTarget"] == {
+            "DNSName": {"Fn::GetAtt": ["Distribution", "DomainName"]},
+            "HostedZoneId": "Z2FDTNDATAQYW2",
+        }
