@@ -37,7 +37,7 @@ def aggregate(rounds: list[dict]) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     edges = [r["edge"] for r in rounds if "edge" in r]
     if edges:
-        sent = sum(r["requests"] for r in rounds)
+        sent = sum(e["edge_requests"] for e in edges)
         hits = [e["edge_hit_ratio"] for e in edges if e["edge_hit_ratio"] is not None]
         extra = {
             "origin_per_1000": 1000 * sum(e["origin_requests"] for e in edges) / sent if sent else None,

@@ -142,9 +142,11 @@ def test_throughput_ratio_is_taken_against_the_read_only_round_of_the_same_cycle
 
 def test_edge_figures_report_origin_requests_per_thousand_edge_requests():
     before = dict.fromkeys(edge.COUNTERS, 0)
-    after = before | {"cache_hit": 990, "cache_miss": 10, "backend_req": 12, "client_req": 1000}
-    out = edge.edge_figures(before, after, {"requests": 20_000, "server_requests": 40})
+    after = before | {"cache_hit": 19_800, "cache_miss": 200, "backend_req": 12, "client_req": 20_000}
+    per_kind = {"product/anon/HIT": {"requests": 40}, "other/anon/-": {"requests": 5}}  # 5 health probes
+    out = edge.edge_figures(before, after, {"requests": 19_936, "server_requests": 45, "per_kind": per_kind})
     assert out["origin_per_1000"] == 2
+    assert out["origin_other_requests"] == 5
     assert out["backend_req_per_1000"] == pytest.approx(0.6)
     assert out["edge_hit_ratio"] == 0.99
 
