@@ -5,7 +5,7 @@ Enabled only by the bench settings (``BENCH_COUNTER_DIR`` set). Each gunicorn wo
 Per request it counts, by page kind, logged-in or not and X-Cache outcome: requests, SQL queries (every
 query Django's connection executes during the request, sessions and auth included), Redis round trips
 (every ``send_packed_command`` of redis-py, which is one request/reply exchange: a pipeline or an EVALSHA
-is one) and non-2xx responses. With ``BENCH_LOG_COMPUTES`` set it also appends one line per value the
+is one), non-2xx responses and 304s. With ``BENCH_LOG_COMPUTES`` set it also appends one line per value the
 catalog selectors compute from Postgres to ``<dir>/computes-<pid>.log`` (cold-start recompute counts).
 """
 
@@ -20,10 +20,10 @@ from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import connection
 
-KINDS = ["product", "listing", "home", "search", "floor", "other"]
+KINDS = ["product", "listing", "home", "search", "api", "order", "floor", "other"]
 AUTH = ["anon", "auth"]
 OUTCOMES = ["HIT", "MISS", "-"]
-METRICS = ["requests", "sql", "redis", "errors"]
+METRICS = ["requests", "sql", "redis", "errors", "not_modified"]
 SLOTS = len(KINDS) * len(AUTH) * len(OUTCOMES) * len(METRICS)
 COMPUTED = [
     "_tree_data",
@@ -52,6 +52,10 @@ def kind_of(path: str) -> str:
         return "home"
     if path.startswith("/search/"):
         return "search"
+    if path.startswith("/api/"):
+        return "api"
+    if path.startswith(("/cart/", "/checkout/", "/orders/")):
+        return "order"
     if path.startswith("/bench/floor/"):
         return "floor"
     return "other"
@@ -101,8 +105,11 @@ def _log_computes(directory: str) -> None:
 
         return computed
 
-    for name in COMPUTED:
+    # The engine is being reshaped: wrap the compute functions that still exist, and say which ones did.
+    found = [name for name in COMPUTED if callable(getattr(selectors, name, None))]
+    for name in found:
         setattr(selectors, name, wrap(name, getattr(selectors, name)))
+    Path(directory, "computes-wrapped.txt").write_text("\n".join(found) + "\n")
 
 
 class BenchCounterMiddleware:
@@ -144,4 +151,5 @@ class BenchCounterMiddleware:
             self.slots[base + 1] += queries[0]
             self.slots[base + 2] += _local.redis
             self.slots[base + 3] += 0 if 200 <= response.status_code < 300 else 1
+            self.slots[base + 4] += 1 if response.status_code == 304 else 0
         return response

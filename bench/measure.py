@@ -40,7 +40,9 @@ def summarize_round(name: str, load: dict, d: dict) -> dict:
             and (outcome is None or o == outcome)
         )
 
+    # Zero on the bare server (no middleware counts there): its per-request server figures are unknown.
     requests = total("requests")
+    per = requests or None
     per_kind = {}
     for kind in counters.KINDS:
         for auth in counters.AUTH:
@@ -74,10 +76,14 @@ def summarize_round(name: str, load: dict, d: dict) -> dict:
         + load["errors_timeout"],
         "server_requests": requests,
         "server_non_2xx": total("errors"),
-        "sql_per_request": total("sql") / max(requests, 1),
-        "redis_round_trips_per_request": total("redis") / max(requests, 1),
-        "redis_commands_per_request": commands / max(requests, 1),
-        "redis_evalsha_per_request": evalsha / max(requests, 1),
+        "server_not_modified": total("not_modified"),
+        "sql": total("sql"),
+        "sql_per_request": total("sql") / per if per else None,
+        "redis_round_trips_per_request": total("redis") / per if per else None,
+        # Redis sees the bare server's GETs too: per wrk request there.
+        "redis_commands_per_request": commands / (requests or load["requests"] or 1),
+        "redis_evalsha_per_request": evalsha / (requests or load["requests"] or 1),
+        "entry_misses": sum(v for k, v in d["stats"].items() if k.endswith(":miss")),
         "page_hit_ratio": hits / (hits + misses) if hits + misses else None,
         "entry_hit_ratio": entry_hits / (entry_hits + entry_misses) if entry_hits + entry_misses else None,
         "per_kind": per_kind,

@@ -1,16 +1,18 @@
 -- wrk script: replay a pre-generated request list (bench/workload.py) so every configuration gets the same mix.
 -- wrk -t1 -c8 -d20s --latency -s bench/mix.lua http://127.0.0.1:PORT -- <list file> <once 0|1> <cookie>
--- Lines are "<path>\t<1 if logged in>"; logged-in requests carry the session cookie. With once=1 the thread
--- stops after one pass (cache warm-up); otherwise it wraps around. done() prints one JSON line for run.py.
+-- Lines are "<path>\t<1 if logged in>[\t<ETag>]"; logged-in requests carry the session cookie, an ETag column
+-- becomes If-None-Match (the 304 round). With once=1 the thread stops after one pass (wrk itself still waits
+-- out -d); otherwise it wraps around. done() prints one JSON line for run.py.
 local reqs, n, i, once = {}, 0, 0, false
 
 function init(args)
   local file, cookie = args[1], args[3]
   once = args[2] == "1"
   for line in io.lines(file) do
-    local path, auth = line:match("^(.-)\t(%d)$")
+    local path, auth, etag = line:match("^(.-)\t(%d)\t?(.*)$")
     local headers = {}
     if auth == "1" then headers["Cookie"] = cookie end
+    if etag ~= "" then headers["If-None-Match"] = etag end
     n = n + 1
     reqs[n] = wrk.format("GET", path, headers)
   end

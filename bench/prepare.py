@@ -2,12 +2,23 @@
 
 Run with the bench settings: ``python -m bench.prepare``. Logs a benchmark user in once (its session
 cookie is sent by a share of the load generator's requests), lists the active product and category slugs,
-and stores a representative rendered product page as the floor view's body.
+stores a representative rendered product page as the floor view's body, and reports which features of the
+application the optional rounds need are present (settings, the JSON API).
 """
 
 import json
 import os
 import sys
+
+
+def celery_queues(settings) -> list[str]:
+    """Return every queue the settings route tasks to, so the freshness round's worker consumes them all."""
+    queues = {"celery"}
+    queues |= {v for k in dir(settings) if k.endswith("_QUEUE") and isinstance(v := getattr(settings, k), str)}
+    routes = getattr(settings, "CELERY_TASK_ROUTES", None)
+    if isinstance(routes, dict):
+        queues |= {r["queue"] for r in routes.values() if isinstance(r, dict) and r.get("queue")}
+    return sorted(q for q in queues if q)
 
 
 def main() -> None:
@@ -20,6 +31,7 @@ def main() -> None:
     from django.test import Client
     from django_redis import get_redis_connection
 
+    from bench.common import API_PRODUCT_PATH
     from bench.views import floor_key
     from catalog.models import Category, Product
 
@@ -28,21 +40,38 @@ def main() -> None:
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
 
-    products = list(Product.objects.filter(is_active=True).order_by("pk").values_list("slug", flat=True))
+    rows = list(Product.objects.filter(is_active=True).order_by("pk").values_list("slug", "pk", "stock"))
     categories = list(Category.objects.order_by("pk").values_list("slug", flat=True))
     # A product from the middle of the catalog stands for "a product page" (one image, typical text).
-    response = Client(HTTP_HOST="127.0.0.1").get(f"/products/{products[len(products) // 2]}/")
+    middle = rows[len(rows) // 2][0]
+    response = Client(HTTP_HOST="127.0.0.1").get(f"/products/{middle}/")
     if response.status_code != 200:
         sys.exit(f"prepare: product page answered {response.status_code}")
     get_redis_connection("default").set(floor_key(), response.content)
+    api_path = sys.argv[1] if len(sys.argv) > 1 else API_PRODUCT_PATH
+    api = Client(HTTP_HOST="127.0.0.1").get(api_path.format(slug=middle))
     json.dump(
         {
             "session_cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}",
-            "products": products,
+            "products": [slug for slug, _, _ in rows],
+            "product_ids": {slug: pk for slug, pk, _ in rows},
+            "in_stock": [slug for slug, _, stock in rows if stock > 0],
             "categories": categories,
             "floor_bytes": len(response.content),
+            "features": {
+                "REDIS_CLUSTER": hasattr(settings, "REDIS_CLUSTER"),
+                "EDGE_PURGE_URL": hasattr(settings, "EDGE_PURGE_URL"),
+                "edge_settings": {k: str(getattr(settings, k)) for k in dir(settings) if k.startswith("EDGE_")},
+                # The purge pipeline's coalescing window(s), for the freshness target (window + 1 s).
+                "coalesce_settings": {k: getattr(settings, k) for k in dir(settings) if "COALESCE" in k},
+                "celery_queues": celery_queues(settings),
+                "api_status": api.status_code,
+                "api_content_type": api.get("Content-Type", ""),
+                "api_etag": api.get("ETag"),
+            },
         },
         sys.stdout,
+        default=str,
     )
 
 

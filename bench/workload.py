@@ -64,13 +64,31 @@ def build(
     return out
 
 
+def ranked(slugs: Sequence[str], seed: int = 7) -> list[str]:
+    """Return ``slugs`` most popular first: the ranks ``build`` draws from with the same seed."""
+    out = list(slugs)
+    random.Random(seed).shuffle(out)
+    return out
+
+
 def floor_requests(requests: Sequence[Request], path: str) -> list[Request]:
     """Return the same requests (same logged-in share) all aimed at the floor view."""
     return [Request("floor", path, r.logged_in) for r in requests]
 
 
-def write(requests: Sequence[Request], filename: str) -> None:
-    """Write one ``<path>\\t<0|1 logged in>`` line per request, for bench/mix.lua."""
+def slug_of(request: Request) -> str:
+    """Return the product slug of a product-page request."""
+    return request.path.split("/")[2]
+
+
+def retarget(requests: Sequence[Request], pattern: str, kind: str) -> list[Request]:
+    """Return the product-page requests aimed at ``pattern`` (``{slug}`` filled in), e.g. the API's detail."""
+    return [Request(kind, pattern.format(slug=slug_of(r)), r.logged_in) for r in requests]
+
+
+def write(requests: Sequence[Request], filename: str, etags: dict[str, str] | None = None) -> None:
+    """Write one ``<path>\\t<0|1 logged in>[\\t<ETag>]`` line per request, for bench/mix.lua."""
     with open(filename, "w") as f:
         for r in requests:
-            f.write(f"{r.path}\t{int(r.logged_in)}\n")
+            etag = (etags or {}).get(r.path)
+            f.write(f"{r.path}\t{int(r.logged_in)}" + (f"\t{etag}" if etag else "") + "\n")

@@ -1,7 +1,7 @@
 """Benchmark settings (`make bench`): production-like (DEBUG off, hashed static files), plus bench-only counters.
 
-The bench URLconf adds /bench/floor/; the counter middleware counts SQL queries and Redis round trips per
-request in shared memory (bench/counters.py). Neither exists outside these settings.
+The counter middleware counts SQL queries and Redis round trips per request in shared memory
+(bench/counters.py); it exists only in these settings. The floor runs on its own bare server (bench_floor.py).
 """
 
 import tempfile
@@ -11,7 +11,6 @@ from .base import LOGGING, MIDDLEWARE, env
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1"]
-ROOT_URLCONF = "config.urls_bench"
 
 # https://whitenoise.readthedocs.io/en/stable/django.html#add-compression-and-caching-support
 # collectstatic (bench/run.py) writes the manifest here; base STORAGES keeps CompressedManifestStaticFilesStorage.

@@ -1,8 +1,10 @@
 """The benchmark harness: its request mix, the floor view, the counting middleware and the seed's category tree."""
 
+import importlib
 from collections import Counter
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 from django.urls import Resolver404, resolve
 from django_redis import get_redis_connection
@@ -70,9 +72,18 @@ def test_request_list_file_has_one_path_and_login_flag_per_line(tmp_path):
     assert lines == [f"{r.path}\t{int(r.logged_in)}" for r in requests]
 
 
+def test_bare_server_settings_run_no_middleware_and_only_the_bench_urls():
+    bare = importlib.import_module("config.settings.bench_floor")
+    assert bare.MIDDLEWARE == []
+    assert bare.ROOT_URLCONF == "bench.urls"
+    # Its WSGI entry is Django's handler itself: nothing config.wsgi may wrap around the app runs there.
+    assert type(importlib.import_module("bench.wsgi").application) is WSGIHandler
+
+
 @pytest.mark.django_db
-def test_floor_view_returns_the_stored_body_with_exactly_one_redis_get(settings, sent):
-    settings.ROOT_URLCONF = "config.urls_bench"
+def test_floor_view_returns_the_stored_bytes_with_one_redis_get_and_no_middleware(settings, sent):
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.MIDDLEWARE = []
     body = b"<html>" + b"x" * 9000 + b"</html>"
     get_redis_connection("default").set(floor_key(), body)
     sent.clear()
@@ -81,11 +92,43 @@ def test_floor_view_returns_the_stored_body_with_exactly_one_redis_get(settings,
     assert response.content == body
     assert len(sent) == 1
     assert b"\r\nGET\r\n" in sent[0]
+    # No session, auth or CSRF middleware ran: nothing set request.session / request.user or a cookie.
+    assert not hasattr(response.wsgi_request, "session")
+    assert not hasattr(response.wsgi_request, "user")
+    assert not response.cookies
 
 
-def test_floor_view_is_not_in_the_production_urlconf():
+def test_hello_view_answers_without_touching_redis(settings, sent):
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.MIDDLEWARE = []
+    response = Client(HTTP_HOST="127.0.0.1").get("/bench/hello/")
+    assert response.content == b"hello"
+    assert sent == []
+
+
+@pytest.mark.parametrize("path", ["/bench/floor/", "/bench/hello/"])
+def test_bench_views_are_not_in_the_production_urlconf(path):
     with pytest.raises(Resolver404):
-        resolve("/bench/floor/", urlconf="config.urls")
+        resolve(path, urlconf="config.urls")
+
+
+def test_popularity_ranks_are_the_ones_the_read_mix_draws_from():
+    requests = workload.build(product_slugs=PRODUCTS, category_slugs=CATEGORIES, n=20_000, mix={"product": 1.0})
+    top = [path for path, _ in Counter(r.path for r in requests).most_common(3)]
+    assert top == [f"/products/{slug}/" for slug in workload.ranked(PRODUCTS)[:3]]
+
+
+def test_list_file_carries_an_etag_column_only_where_one_is_known(tmp_path):
+    requests = workload.retarget(
+        [workload.Request("product", "/products/a/", False), workload.Request("product", "/products/b/", True)],
+        "/api/v1/products/{slug}/",
+        "api",
+    )
+    workload.write(requests, tmp_path / "list.txt", {"/api/v1/products/a/": '"v1"'})
+    assert (tmp_path / "list.txt").read_text().splitlines() == [
+        '/api/v1/products/a/\t0\t"v1"',
+        "/api/v1/products/b/\t1",
+    ]
 
 
 # Committed rows: a write's cache fence is lifted only after commit, so a rolled-back test transaction never warms.
