@@ -4,6 +4,8 @@ import time
 
 from django.conf import settings
 
+from .cache.shared import is_shared
+
 TOUCH_KEY = "_touched"
 
 
@@ -19,6 +21,8 @@ class SlidingSessionMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if is_shared(request):
+            return response  # a shared page never reads the session (it would make the page personal)
         session = getattr(request, "session", None)
         if session is not None and session.session_key and not session.is_empty():
             now = int(time.time())

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     # Shared pages and API reads are answered here, before sessions, CSRF, auth and messages.
     "shop.cache.shared.SharedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "shop.visitor.VisitorHintMiddleware",
     "shop.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -218,6 +219,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False
+# An add-to-cart posted from a shared page without JavaScript carries no token: it is confirmed, not refused.
+CSRF_FAILURE_VIEW = "shop.visitor.csrf_failure"
 # Proxies whose X-Forwarded-For is believed (shop/proxies.py); the stack sets the VPC range (the ALB).
 SHOPFRONT_TRUSTED_PROXY_CIDRS = [
     str(ipaddress.ip_network(cidr, strict=False))

@@ -58,8 +58,9 @@ def _entry(request: HttpRequest) -> Entry | None:
     parts = key(request, *match.args, **match.kwargs) if key else None
     if parts is None:
         return None
-    name = match.view_name
-    return Entry("page", (release(), name, *parts), (), settings.SHOP_CACHE["PAGE_TTL"], compute=lambda: None)
+    # The host is part of the name, as in an edge's key: absolute links may carry it.
+    name = (release(), request.get_host(), match.view_name, *parts)
+    return Entry("page", name, (), settings.SHOP_CACHE["PAGE_TTL"], compute=lambda: None)
 
 
 def _snapshot(response: HttpResponse) -> dict | Transient:

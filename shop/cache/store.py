@@ -190,6 +190,8 @@ def _fill(missing: list) -> list[tuple[int, Result]]:
         raise
     for (i, entry, state, versions, token), value in zip(compute, values):
         record.note([_tag_key(t) for t in entry.tags], versions)
+        if not isinstance(value, Transient):
+            value = decode(encode(value))  # a miss returns what a hit would: plain JSON types
         if state == 1 and not isinstance(value, Transient):
             _store(entry, value, versions, token)
         elif state == 1:
