@@ -17,8 +17,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django_redis import get_redis_connection
-from redis.exceptions import RedisError
+
+from shop.cache import clients
 
 from . import aws, batching
 from .models import CdnInvalidation
@@ -43,7 +43,7 @@ def _guard_key(distribution_id: str) -> str:
 
 
 def _redis():
-    return get_redis_connection("default")
+    return clients.client("default")
 
 
 def _enqueue(task, *args, countdown: float | None = None) -> None:
@@ -69,12 +69,14 @@ def _queue_now(distribution_id: str, paths: list[str]) -> None:
     token = uuid.uuid4().hex
     window = settings.CDN_COALESCE_SECONDS
     try:
-        pipe = _redis().pipeline()
+        # No MULTI: on a Redis Cluster the two keys live in different slots. A guard left unset after the
+        # SADD is what stranded_resend (beat) repairs.
+        pipe = _redis().pipeline(transaction=False)
         pipe.sadd(_pending_key(distribution_id), *paths)
         # The guard outlives the window: if the flush is lost, the next save or the beat task reschedules.
         pipe.set(_guard_key(distribution_id), token, nx=True, ex=int(window) + 300)
         _, scheduled = pipe.execute()
-    except RedisError:
+    except clients.ERRORS:
         logger.warning("cdn: Redis unavailable; sending %d paths without coalescing", len(paths))
         record = batch_record(distribution_id, paths, token)
         _enqueue(tasks.submit_invalidation, record.pk)

@@ -288,10 +288,15 @@ class LocalCluster:
         promoted = lambda: replica.info("replication")["role"] == "master"  # noqa: E731
         _wait(promoted, FAILOVER_TIMEOUT, f"{replica} to become master", self.logs)
         if kill and restart:
-            master.start()
-            _wait(lambda: master.client().ping(), START_TIMEOUT, f"{master} to restart", self.logs)
+            self.restart(master)
         self.wait_ok(expect_replicas=not kill or restart, timeout=FAILOVER_TIMEOUT)
         return replica
+
+    def restart(self, node: Node) -> None:
+        """Start a killed node again and wait until it is back in the cluster (a former master as a replica)."""
+        node.start()
+        _wait(lambda: node.client().ping(), START_TIMEOUT, f"{node} to restart", self.logs)
+        self.wait_ok(timeout=FAILOVER_TIMEOUT)
 
     def flush(self) -> None:
         """Delete every key on every master (replicas follow)."""
@@ -349,3 +354,21 @@ def redis_cluster(redis_cluster_session):
     """The shared local cluster, checked healthy (3 masters, 3 synced replicas) before the test."""
     redis_cluster_session.wait_ok()
     return redis_cluster_session
+
+
+@pytest.fixture
+def cluster_mode(redis_cluster):
+    """Run the test in cluster mode: REDIS_CLUSTER on and every cache alias on the local cluster.
+
+    Undone when this fixture ends, before the teardown of fixtures the test requested ahead of it.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    caches = {}
+    for alias, conf in settings.CACHES.items():
+        options = {k: v for k, v in (conf.get("OPTIONS") or {}).items() if k != "CLIENT_CLASS"}
+        backend = "shop.cache.django_cluster.RedisClusterCache"
+        caches[alias] = {"BACKEND": backend, "LOCATION": redis_cluster.url, "OPTIONS": options}
+    with override_settings(REDIS_CLUSTER=True, CACHES=caches):
+        yield redis_cluster

@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from shop.cache import breaker, stats
-from tests.cluster import redis_cluster, redis_cluster_session  # noqa: F401 (fixtures: a local Redis Cluster)
+from tests.cluster import cluster_mode, redis_cluster, redis_cluster_session  # noqa: F401 (a local Redis Cluster)
 
 
 @pytest.fixture(autouse=True)
