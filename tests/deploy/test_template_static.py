@@ -29,7 +29,8 @@ def test_cfn_lint_finds_no_errors_or_warnings():
 
 def test_user_data_of_both_launch_templates_is_valid_bash(template):
     for name in ("WebLaunchTemplate", "WorkerLaunchTemplate"):
-        body = _props(template, name)["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+        sub = _props(template, name)["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+        body = sub if isinstance(sub, str) else sub[0]  # [text, variables] when the text names variables
         # Render Fn::Sub the way CloudFormation does: ${Name} -> a value, ${!Name} -> ${Name}.
         script = re.sub(r"\$\{(?!!)([^}]+)\}", lambda m: "value-" + re.sub(r"\W", "", m.group(1)), body)
         script = script.replace("${!", "${")
