@@ -356,19 +356,23 @@ def redis_cluster(redis_cluster_session):
     return redis_cluster_session
 
 
+def cluster_overrides(cluster: LocalCluster, caches: dict) -> dict:
+    """Return the settings that put every alias of ``caches`` on ``cluster`` in cluster mode."""
+    backend = "shop.cache.django_cluster.RedisClusterCache"
+    on_cluster = {}
+    for alias, conf in caches.items():
+        options = {k: v for k, v in (conf.get("OPTIONS") or {}).items() if k != "CLIENT_CLASS"}
+        on_cluster[alias] = {"BACKEND": backend, "LOCATION": cluster.url, "OPTIONS": options}
+    return {"REDIS_CLUSTER": True, "CACHES": on_cluster}
+
+
 @pytest.fixture
-def cluster_mode(redis_cluster):
+def cluster_mode(settings, redis_cluster):
     """Run the test in cluster mode: REDIS_CLUSTER on and every cache alias on the local cluster.
 
-    Undone when this fixture ends, before the teardown of fixtures the test requested ahead of it.
+    Fixtures that talk to Redis in their teardown and were requested before this one see cluster mode there
+    too; such tests use ``override_settings(**cluster_overrides(...))`` around their body instead.
     """
-    from django.conf import settings
-    from django.test import override_settings
-
-    caches = {}
-    for alias, conf in settings.CACHES.items():
-        options = {k: v for k, v in (conf.get("OPTIONS") or {}).items() if k != "CLIENT_CLASS"}
-        backend = "shop.cache.django_cluster.RedisClusterCache"
-        caches[alias] = {"BACKEND": backend, "LOCATION": redis_cluster.url, "OPTIONS": options}
-    with override_settings(REDIS_CLUSTER=True, CACHES=caches):
-        yield redis_cluster
+    for name, value in cluster_overrides(redis_cluster, settings.CACHES).items():
+        setattr(settings, name, value)
+    return redis_cluster

@@ -139,7 +139,8 @@ def test_replication_group_user_data_keeps_redis_for_cache_and_broker(template):
 
 @pytest.fixture(scope="module")
 def serverless_stack(template, aws):
-    return create_stack(template, aws, CacheMode="serverless", CeleryBroker="sqs")
+    # Its own environment name: moto's servers share one in-memory account (log group names are unique).
+    return create_stack(template, aws, EnvironmentName="moto-serverless", CacheMode="serverless", CeleryBroker="sqs")
 
 
 def test_moto_creates_the_sqs_broker_with_a_dead_letter_queue(serverless_stack, aws):
