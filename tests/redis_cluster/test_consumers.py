@@ -52,9 +52,9 @@ def test_readyz_checks_every_primary_of_the_cluster(cluster_mode, db):
 
 
 def test_readyz_reports_an_unreachable_cluster_as_not_ready(cluster_mode, settings, db):
-    from tests.cluster import _free_cluster_port
+    from tests.cluster_node import free_cluster_port
 
-    dead = f"redis://127.0.0.1:{_free_cluster_port()}/0"
+    dead = f"redis://127.0.0.1:{free_cluster_port()}/0"
     settings.CACHES = {alias: {**conf, "LOCATION": dead} for alias, conf in settings.CACHES.items()}
     response = Client().get("/readyz")
     assert response.status_code == 503

