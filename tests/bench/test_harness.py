@@ -86,6 +86,7 @@ def test_floor_view_returns_the_stored_bytes_with_one_redis_get_and_no_middlewar
     settings.MIDDLEWARE = []
     body = b"<html>" + b"x" * 9000 + b"</html>"
     get_redis_connection("default").set(floor_key(), body)
+    Client(HTTP_HOST="127.0.0.1").get("/bench/floor/")  # the process's connection is made (HELLO, SETINFO)
     sent.clear()
     response = Client(HTTP_HOST="127.0.0.1").get("/bench/floor/")
     assert response.status_code == 200
