@@ -199,8 +199,6 @@ EDGE = {
     "S_MAXAGE": env.int("EDGE_S_MAXAGE", default=600),
     "STALE_WHILE_REVALIDATE": env.int("EDGE_STALE_WHILE_REVALIDATE", default=30),
     "STALE_IF_ERROR": env.int("EDGE_STALE_IF_ERROR", default=86400),
-    # Varnish to purge by tag (e.g. http://127.0.0.1:8080); unset, no Varnish purges are sent.
-    "PURGE_URL": env("EDGE_PURGE_URL", default=""),
 }
 
 # CELERY
