@@ -59,12 +59,12 @@ MIDDLEWARE = [
     "shop.health.HealthCheckMiddleware",
     "shop.cache.flight.RequestStartMiddleware",
     "shop.observability.accesslog.AccessLogMiddleware",
+    # Shared pages and API reads are answered here, headers and all, before everything below runs.
+    "shop.cache.shared.SharedResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shop.security.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Shared pages and API reads are answered here, before sessions, CSRF, auth and messages.
-    "shop.cache.shared.SharedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shop.visitor.VisitorHintMiddleware",
     "shop.middleware.SlidingSessionMiddleware",

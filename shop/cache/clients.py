@@ -19,6 +19,8 @@ from redis.cluster import RedisCluster
 from redis.exceptions import RedisClusterException, RedisError
 from redis.retry import Retry
 
+from . import conf as settings_conf
+
 Client = redis.Redis | RedisCluster
 # What a client raises when Redis cannot serve: the cluster client's own errors (no reachable node, a slot not
 # served) do not derive from RedisError.
@@ -34,7 +36,7 @@ _by_alias: dict[str, tuple[int, dict, Client]] = {}
 
 def client(alias: str = "default") -> Client:
     """Return this process's client for the cache alias ``alias`` (a dictionary lookup once it exists)."""
-    conf = settings.CACHES[alias]
+    conf = settings_conf.get("CACHES")[alias]
     known = _by_alias.get(alias)
     if known is not None and known[0] == _pid == os.getpid() and known[1] is conf:
         return known[2]

@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError
 
-from . import backends, breaker, clients
+from . import backends, breaker, clients, conf
 
 logger = logging.getLogger("shop.cache")
 
@@ -37,7 +37,7 @@ _lock = threading.Lock()
 
 
 def _check_due(alias: str) -> bool:
-    interval = settings.SHOP_CACHE["OUTBOX_CHECK_SECONDS"]
+    interval = conf.get("SHOP_CACHE")["OUTBOX_CHECK_SECONDS"]
     now = time.monotonic()
     with _lock:
         if now - _checked.get(alias, float("-inf")) < interval:
