@@ -196,8 +196,8 @@ EDGE = {
     "TAG_HEADER": env("EDGE_TAG_HEADER", default="Cache-Tag"),
     # How long an edge may keep a shared page without hearing from us: purges are pushed on every visible
     # write, so this only bounds the life of a purge that got lost.
-    "S_MAXAGE": env.int("EDGE_S_MAXAGE", default=600),
-    "STALE_WHILE_REVALIDATE": env.int("EDGE_STALE_WHILE_REVALIDATE", default=30),
+    "S_MAXAGE": env.int("EDGE_S_MAXAGE", default=300),
+    "STALE_WHILE_REVALIDATE": env.int("EDGE_STALE_WHILE_REVALIDATE", default=60),
     "STALE_IF_ERROR": env.int("EDGE_STALE_IF_ERROR", default=86400),
 }
 
