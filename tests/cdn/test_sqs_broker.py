@@ -18,7 +18,7 @@ import pytest
 
 from cdn.models import CdnInvalidation
 from tests.conftest import AWS_REGION as REGION
-from tests.support import child_database_url, wait_for
+from tests.support import child_database_url, start_celery_worker, stop_process, wait_for
 
 from .conftest import invalidations
 
@@ -80,30 +80,11 @@ def _keys(aws) -> dict:
 @pytest.fixture
 def sqs_worker(cluster_env, tmp_path):
     log = tmp_path / "worker.log"
-    queue = cluster_env["CDN_CELERY_QUEUE"]
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1"),
-                *("-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-                *("--loglevel", "INFO"),
-            ],
-            env=cluster_env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc = start_celery_worker(name="sqs", queue=cluster_env["CDN_CELERY_QUEUE"], env=cluster_env, log=log)
     try:
-        wait_for(lambda: proc.poll() is not None or " ready." in log.read_text(), 90, "the worker to start", log)
-        assert proc.poll() is None, log.read_text()
         yield log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 def test_a_real_worker_takes_cdn_tasks_from_sqs_in_cluster_mode(aws, redis_cluster, cluster_env, sqs_worker):

@@ -1,8 +1,6 @@
 """End to end: an admin image replace reaches CloudFront (moto's server) through a real Celery worker process."""
 
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -12,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from catalog import renditions, services
 from cdn.models import CdnInvalidation
 from tests.factories import ProductFactory, StaffFactory
-from tests.support import child_database_url, wait_for
+from tests.support import child_database_url, start_celery_worker, stop_process, wait_for
 
 from .conftest import invalidations, jpeg
 from .test_invalidation import _media
@@ -38,29 +36,11 @@ def worker(aws, settings, tmp_path):
         "CDN_CELERY_QUEUE": queue,
     }
     log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1"),
-                *("-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-                *("--loglevel", "INFO"),
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc = start_celery_worker(name="cdn", queue=queue, env=env, log=log)
     try:
-        wait_for(lambda: proc.poll() is not None or " ready." in log.read_text(), 90, "the worker to start", log)
-        assert proc.poll() is None, log.read_text()
         yield log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 def test_admin_image_replace_is_invalidated_by_a_real_worker(aws, worker, client):

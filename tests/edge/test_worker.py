@@ -1,8 +1,6 @@
 """End to end: a committed invalidation reaches varnishd through the broker and a real Celery worker process."""
 
 import os
-import subprocess
-import sys
 import time
 import uuid
 
@@ -11,10 +9,9 @@ from django_redis import get_redis_connection
 
 from cdn import selectors
 from shop.cache.signals import tags_invalidated
-from tests.support import child_database_url, wait_for
+from tests.support import child_database_url, start_celery_worker, stop_process, wait_for
 
 from .backend import request
-from .conftest import ROOT
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -36,29 +33,11 @@ def worker(edge, settings, tmp_path):
         "SHOP_CACHE_PREFIX": settings.SHOP_CACHE["PREFIX"],  # the queue keys are cache-layer names
     }
     log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--concurrency", "1"),
-                *("-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"),
-                *("--loglevel", "INFO"),
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc = start_celery_worker(name="edge", queue=queue, env=env, log=log)
     try:
-        wait_for(lambda: proc.poll() is not None or " ready." in log.read_text(), 90, "the worker to start", log)
-        assert proc.poll() is None, log.read_text()
         yield log
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         conn = get_redis_connection("default")
         for key in conn.scan_iter(f"*{prefix}:*"):
             conn.delete(key)
