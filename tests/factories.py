@@ -9,6 +9,16 @@ from factory.django import DjangoModelFactory
 from catalog.models import Category, Product, ProductImage
 from orders.models import Order, OrderLine
 
+# What a shopper types into the checkout form (tests post it, with their own e-mail where it matters).
+CHECKOUT_FORM = {
+    "email": "ada@example.com",
+    "full_name": "Ada Lovelace",
+    "address": "12 Analytical Row",
+    "city": "London",
+    "postal_code": "N1 1AA",
+    "country": "UK",
+}
+
 
 class UserFactory(DjangoModelFactory):
     class Meta:

@@ -12,18 +12,11 @@ from orders.exceptions import OutOfStock
 from orders.models import Order
 from orders.services import Contact, order_place
 from shop.cart import CartLine
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import CHECKOUT_FORM, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CONTACT = {
-    "email": "ada@example.com",
-    "full_name": "Ada Lovelace",
-    "address": "12 Analytical Row",
-    "city": "London",
-    "postal_code": "N1 1AA",
-    "country": "UK",
-}
+CONTACT = CHECKOUT_FORM
 
 
 def _add(client, product, quantity: int = 1) -> None:

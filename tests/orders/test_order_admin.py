@@ -7,18 +7,11 @@ import pytest
 from django.test import Client
 
 from orders.models import Order
-from tests.factories import ProductFactory, StaffFactory, UserFactory
+from tests.factories import CHECKOUT_FORM, ProductFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CONTACT = {
-    "email": "ada@example.com",
-    "full_name": "Ada Lovelace",
-    "address": "12 Analytical Row",
-    "city": "London",
-    "postal_code": "N1 1AA",
-    "country": "UK",
-}
+CONTACT = CHECKOUT_FORM
 
 
 @pytest.fixture

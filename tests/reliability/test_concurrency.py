@@ -9,19 +9,13 @@ from django.db import connection
 
 from catalog.models import Product
 from orders.models import Order, OrderLine
+from tests.factories import CHECKOUT_FORM
 
 from .conftest import csrf_token
 
 pytestmark = pytest.mark.slow
 
-CONTACT = {
-    "email": "buyer@example.com",
-    "full_name": "Buyer",
-    "address": "1 High St",
-    "city": "Town",
-    "postal_code": "12345",
-    "country": "Nowhere",
-}
+CONTACT = CHECKOUT_FORM | {"email": "buyer@example.com"}
 
 
 def _ready_to_check_out(browserless, product: Product):
