@@ -10,11 +10,18 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("api.urls")),
     # Read from Postgres on every request for now: as fresh as the pages it lists.
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS, "template_name": "seo/sitemap.xml"}, name="sitemap"),
     path("admin/cache/", include("shop.observability.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# JSON under /api/, the storefront's pages elsewhere (api/exceptions.py).
+handler400 = "api.exceptions.bad_request"
+handler403 = "api.exceptions.permission_denied"
+handler404 = "api.exceptions.page_not_found"
+handler500 = "api.exceptions.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static
