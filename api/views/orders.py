@@ -59,7 +59,8 @@ def order_data(order) -> dict:
 
 def _price_changes(exc: PriceChanged, lines) -> list[dict]:
     ids = {line.product.name: line.product.pk for line in lines}
-    return [{"product_id": ids.get(name), "name": name, "was": was, "now": now} for name, was, now in exc.changes]
+    changes = [{"product_id": ids.get(name), "name": name, "was": was, "now": now} for name, was, now in exc.changes]
+    return bodies.PriceChange(changes, many=True).data  # decimals as strings, like every price
 
 
 class CheckoutView(ShopperView):
