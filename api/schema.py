@@ -9,8 +9,9 @@ _WHY = {
     400: "Invalid input (the body's `errors` names the fields).",
     401: "Missing or invalid credentials (send `Authorization: Token <token>`).",
     403: "Refused: CSRF check failed for a session log-in, or not allowed.",
-    404: "No such resource.",
+    404: "No such resource (a path that names none is no endpoint at all: 404 too).",
     409: "Refused by the cart, the stock or the prices (see `code`).",
+    415: "The body is not JSON (Content-Type: application/json).",
     429: "Too many requests (see Retry-After).",
 }
 

@@ -17,7 +17,7 @@ urlpatterns = [
     path("v1/cart/items/<int:product_id>/", cart.CartItemView.as_view(), name="cart_item"),
     path("v1/checkout/", orders.CheckoutView.as_view(), name="checkout"),
     path("v1/orders/", orders.OrderListView.as_view(), name="orders"),
-    path("v1/orders/<int:pk>/", orders.OrderView.as_view(), name="order"),
+    path("v1/orders/<int:order_id>/", orders.OrderView.as_view(), name="order"),
     path("v1/auth/token/", auth.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),

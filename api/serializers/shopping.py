@@ -58,7 +58,7 @@ class Checkout(Cart):
     )
 
 
-class CheckoutRequest(serializers.ModelSerializer):
+class PlaceOrder(serializers.ModelSerializer):
     checkout_token = serializers.RegexField(CHECKOUT_TOKEN, help_text="From GET /api/v1/checkout/.")
 
     class Meta:
@@ -97,7 +97,7 @@ class OrderList(Page):
 # Tokens ------------------------------------------------------------------------------------------------
 
 
-class TokenRequest(AuthTokenSerializer):
+class Credentials(AuthTokenSerializer):
     """DRF's token request (authenticates through Django, so django-axes counts failures), lengths bounded."""
 
     username = serializers.CharField(max_length=150, write_only=True)

@@ -19,8 +19,14 @@ class LockedOut(Throttled):
 
 
 class TokenView(ShopperView):
-    authentication_classes = [TokenAuthentication]
+    """Tokens for mobile clients (django-axes counts failed log-ins, as on the log-in page)."""
+
     content_negotiation_class = JSONOnly
+
+    def get_authenticators(self):
+        # Asking for a token ignores any credentials sent along; revoking one needs it.
+        request = getattr(self, "request", None)  # None while the schema is generated
+        return [] if request is not None and request.method == "POST" else [TokenAuthentication()]
 
     def get_throttles(self):
         return [TokenThrottle()] if self.request.method == "POST" else []
@@ -29,14 +35,16 @@ class TokenView(ShopperView):
         return [IsAuthenticated()] if self.request.method == "DELETE" else []
 
     @extend_schema(
+        tags=["auth"],
         operation_id="token_obtain",
+        auth=[],
         summary="A token for a username and password (the cart of the session cookie, if any, comes along)",
-        request=bodies.TokenRequest,
-        responses={200: bodies.Token, **schema.errors(400, 429)},
+        request=bodies.Credentials,
+        responses={200: bodies.Token, **schema.errors(400, 415, 429)},
     )
     def post(self, request):
         # Django's authenticate() runs django-axes: failures are counted per username and address.
-        body = bodies.TokenRequest(data=request.data, context={"request": request})
+        body = bodies.Credentials(data=request.data, context={"request": request})
         if not body.is_valid():
             if getattr(request, "axes_locked_out", False):
                 cool_off = get_cool_off(request)
@@ -50,6 +58,7 @@ class TokenView(ShopperView):
         return Response(bodies.Token({"token": token.key}).data)
 
     @extend_schema(
+        tags=["auth"],
         operation_id="token_revoke",
         summary="Revoke the token this request carries",
         request=None,

@@ -68,17 +68,24 @@ def _refused(exc: CartError, *, unknown_product_is_invalid: bool) -> Exception:
     return ValidationError({"quantity": [str(exc)]})
 
 
-WRITE_ERRORS = schema.errors(400, 401, 403, 404, 409, 429)
+WRITE_ERRORS = schema.errors(400, 401, 403, 404, 409, 415, 429)
 
 
 class CartView(ShopperView):
-    @extend_schema(operation_id="cart_read", summary="The cart", responses={200: bodies.Cart, **schema.errors(401)})
+    """The cart: a browser's is its session's (the pages' cart), a token client's is its account's."""
+
+    @extend_schema(
+        tags=["cart"], operation_id="cart_read", summary="The cart", responses={200: bodies.Cart, **schema.errors(401)}
+    )
     def get(self, request):
         return Response(bodies.Cart(cart_data(Cart(carts.session_for(request)).lines())).data)
 
 
 class CartItemsView(ShopperView):
+    """Adding to the cart (JSON body; a session log-in sends its CSRF token)."""
+
     @extend_schema(
+        tags=["cart"],
         operation_id="cart_add",
         summary="Add a product (its price is kept as it was when first added)",
         request=bodies.CartAdd,
@@ -97,7 +104,10 @@ class CartItemsView(ShopperView):
 
 
 class CartItemView(ShopperView):
+    """One line of the cart, by product id."""
+
     @extend_schema(
+        tags=["cart"],
         operation_id="cart_set_quantity",
         summary="Change a line's quantity (0 removes it)",
         request=bodies.CartQuantity,
@@ -115,9 +125,10 @@ class CartItemView(ShopperView):
         return Response(bodies.Cart(cart_data(Cart(session).lines())).data)
 
     @extend_schema(
+        tags=["cart"],
         operation_id="cart_remove",
         summary="Remove a line (done already if the product is not in the cart)",
-        responses={200: bodies.Cart, **schema.errors(401, 403, 429)},
+        responses={200: bodies.Cart, **schema.errors(401, 403, 404, 429)},
     )
     def delete(self, request, product_id: int):
         session = carts.session_for(request)

@@ -77,6 +77,7 @@ def _card(card: dict) -> dict:
     return {**card, "url": reverse("api:product", kwargs={"slug": card["slug"]}), "currency": CURRENCY}
 
 
+SLUG = OpenApiParameter("slug", {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"}, OpenApiParameter.PATH)
 SORT = OpenApiParameter(
     "sort", str, OpenApiParameter.QUERY, enum=SORT_CHOICES, description=f"Order (default {DEFAULT_SORT})."
 )
@@ -93,7 +94,10 @@ QUERY = OpenApiParameter(
 
 
 class CategoryTreeView(CatalogView):
+    """The category tree, as the storefront's navigation shows it (shared: cached, ETag, 304)."""
+
     @extend_schema(
+        tags=["catalog"],
         operation_id="categories_tree",
         summary="The category tree",
         parameters=[schema.IF_NONE_MATCH],
@@ -105,10 +109,13 @@ class CategoryTreeView(CatalogView):
 
 
 class CategoryListingView(CatalogView):
+    """A category's listing with the HTML listing's sorts and page numbers (shared: cached, ETag, 304)."""
+
     @extend_schema(
+        tags=["catalog"],
         operation_id="categories_listing",
         summary="One page of a category's products (its subcategories' too)",
-        parameters=[SORT, schema.PAGE, schema.IF_NONE_MATCH],
+        parameters=[SLUG, SORT, schema.PAGE, schema.IF_NONE_MATCH],
         responses={200: bodies.CategoryListing, **schema.NOT_MODIFIED, **schema.errors(400, 404)},
     )
     def get(self, request, slug: str):
@@ -132,10 +139,13 @@ class CategoryListingView(CatalogView):
 
 
 class ProductView(CatalogView):
+    """A product as its page shows it (shared: cached, ETag, 304)."""
+
     @extend_schema(
+        tags=["catalog"],
         operation_id="products_detail",
         summary="A product: price, availability and pictures as its page shows them",
-        parameters=[schema.IF_NONE_MATCH],
+        parameters=[SLUG, schema.IF_NONE_MATCH],
         responses={200: bodies.ProductDetail, **schema.NOT_MODIFIED, **schema.errors(404)},
     )
     def get(self, request, slug: str):
@@ -156,7 +166,10 @@ class ProductView(CatalogView):
 
 
 class SearchView(CatalogView):
+    """Full-text search over names and descriptions (shared: cached, ETag, 304)."""
+
     @extend_schema(
+        tags=["catalog"],
         operation_id="search",
         summary="Products matching search terms, best match first",
         parameters=[QUERY, schema.PAGE, schema.IF_NONE_MATCH],

@@ -38,7 +38,7 @@ def _token(session) -> str:
 def order_data(order) -> dict:
     return {
         "id": order.pk,
-        "url": reverse("api:order", kwargs={"pk": order.pk}),
+        "url": reverse("api:order", kwargs={"order_id": order.pk}),
         "status": order.status,
         "created_at": order.created_at,
         "total": order.total,
@@ -64,7 +64,10 @@ def _price_changes(exc: PriceChanged, lines) -> list[dict]:
 
 
 class CheckoutView(ShopperView):
+    """Checkout: the HTML checkout's stock guarantees, one order per checkout token, prices confirmed."""
+
     @extend_schema(
+        tags=["checkout"],
         operation_id="checkout_start",
         summary="The cart with the checkout token to place its order with",
         responses={200: bodies.Checkout, **schema.errors(401)},
@@ -77,6 +80,7 @@ class CheckoutView(ShopperView):
         return Response(bodies.Checkout({**cart_data(lines), "checkout_token": token}).data)
 
     @extend_schema(
+        tags=["checkout"],
         operation_id="checkout_place",
         summary="Place the order for the cart",
         description=(
@@ -85,15 +89,15 @@ class CheckoutView(ShopperView):
             "at them. 409 `out_of_stock`, `unavailable` (lines removed), `empty_cart`, `stale_checkout_token` "
             "(use the token in the answer)."
         ),
-        request=bodies.CheckoutRequest,
+        request=bodies.PlaceOrder,
         responses={
             201: OpenApiResponse(bodies.Order, description="The order, placed."),
             200: OpenApiResponse(bodies.Order, description="The order this token placed already."),
-            **schema.errors(400, 401, 403, 409, 429),
+            **schema.errors(400, 401, 403, 409, 415, 429),
         },
     )
     def post(self, request):
-        body = bodies.CheckoutRequest(data=request.data)
+        body = bodies.PlaceOrder(data=request.data)
         body.is_valid(raise_exception=True)
         submitted = body.validated_data["checkout_token"]
         session = carts.session_for(request)
@@ -137,9 +141,12 @@ class CheckoutView(ShopperView):
 
 
 class OrderListView(ShopperView):
+    """The orders of the logged-in account."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        tags=["orders"],
         operation_id="orders_list",
         summary="The account's orders, newest first",
         parameters=[schema.PAGE],
@@ -159,14 +166,17 @@ class OrderListView(ShopperView):
 
 
 class OrderView(ShopperView):
+    """One order: of the logged-in account, or placed in this session."""
+
     @extend_schema(
+        tags=["orders"],
         operation_id="orders_detail",
         summary="An order of the account, or one placed in this session",
         responses={200: bodies.Order, **schema.errors(401, 404)},
     )
-    def get(self, request, pk: int):
+    def get(self, request, order_id: int):
         placed = carts.session_for(request).get(ORDERS_KEY, [])
-        order = selectors.order_visible_to(pk=pk, user=request.user, session_order_ids=placed)
+        order = selectors.order_visible_to(pk=order_id, user=request.user, session_order_ids=placed)
         if order is None:
             raise NotFound("No such order.")
         return Response(bodies.Order(order_data(order)).data)
