@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from .. import carts, schema, services
 from ..serializers import shopping as bodies
 from ..throttles import TokenThrottle
-from .base import JSONOnly, ShopperView
+from .base import ShopperView
 
 
 class LockedOut(Throttled):
@@ -20,8 +20,6 @@ class LockedOut(Throttled):
 
 class TokenView(ShopperView):
     """Tokens for mobile clients (django-axes counts failed log-ins, as on the log-in page)."""
-
-    content_negotiation_class = JSONOnly
 
     def get_authenticators(self):
         # Asking for a token ignores any credentials sent along; revoking one needs it.

@@ -154,3 +154,12 @@ def test_head_is_answered_from_the_cache_too(catalog, api):
 def test_personal_endpoints_are_private(catalog, api):
     for url in ["/api/v1/cart/", "/api/v1/checkout/", "/api/v1/orders/"]:
         assert api.get(url)["Cache-Control"] == "private, no-store", url
+
+
+def test_with_redis_down_catalog_reads_come_from_postgres_and_no_edge_keeps_them(catalog, api, redis_server, use_redis):
+    use_redis(redis_server)
+    assert api.get("/api/v1/products/chef-knife/").status_code == 200
+    redis_server.stop()
+    response = api.get("/api/v1/products/chef-knife/")
+    assert response.status_code == 200 and response.json()["price"] == "50.00"
+    assert "no-store" in response["Cache-Control"] and "ETag" not in response

@@ -94,7 +94,8 @@ def test_cart_writes_never_fail_and_keep_the_cart_well_formed(
         pk = _named(goods, path_id)
         path = f"/api/v1/cart/items/{pk}/"
         response = api.patch(path, body) if action == "update" else api.delete(path)
-    assert_json_answer(response, {200, 400, 404, 409})
+    # 405: text such as "?" in the id makes the path the collection's, which takes POST only.
+    assert_json_answer(response, {200, 400, 404, 405, 409})
     assert_cart_well_formed(api)
 
 
