@@ -141,3 +141,19 @@ def test_a_token_client_checks_out_and_finds_its_orders(catalog, shopper, token_
     assert_error(token_api.get(f"/api/v1/orders/{catalog.order.pk}/"), 404)  # somebody else's
     assert_error(api.get("/api/v1/orders/"), 401, "not_authenticated")
     assert_error(api.get(f"/api/v1/orders/{order['id']}/"), 404)
+
+
+def test_a_logged_in_browser_checks_out_with_its_csrf_token_and_sees_the_order(catalog, shopper):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(shopper)
+    browser.get("/accounts/login/")  # the page sets the CSRF cookie
+    csrf = browser.cookies["csrftoken"].value
+    api = Api(browser)
+    api.post("/api/v1/cart/items/", {"product_id": catalog.knife.pk}, X_CSRFToken=csrf)
+    token = api.get("/api/v1/checkout/").json()["checkout_token"]
+    body = {**CONTACT, "checkout_token": token}
+    assert "CSRF" in assert_error(api.post("/api/v1/checkout/", body), 403, "permission_denied")["detail"]
+    order = api.post("/api/v1/checkout/", body, X_CSRFToken=csrf).json()
+    assert Order.objects.get(pk=order["id"]).user == shopper
+    assert [o["id"] for o in api.get("/api/v1/orders/").json()["results"]] == [order["id"]]
+    assert api.get(order["url"]).json()["id"] == order["id"]
