@@ -6,11 +6,12 @@ from django.urls import include, path
 from catalog.sitemaps import SITEMAPS
 
 urlpatterns = [
+    # First: an API read (answered from Redis before sessions run) resolves without trying the pages' patterns.
+    path("api/", include("api.urls")),
     path("", include("shop.urls")),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("api/", include("api.urls")),
     # Read from Postgres on every request for now: as fresh as the pages it lists.
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS, "template_name": "seo/sitemap.xml"}, name="sitemap"),
     path("admin/cache/", include("shop.observability.urls")),
