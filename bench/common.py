@@ -21,10 +21,11 @@ HARNESS_COMMANDS = {"info", "hgetall", "ping", "client", "hello", "memory", "sca
 API_PRODUCT_PATH = "/api/v1/products/{slug}/"
 FLOOR_PATH, HELLO_PATH = "/bench/floor/", "/bench/hello/"
 
+COUNTED = "bench.counted_wsgi:application"  # config.wsgi inside the bench counters
 SERVERS = {
-    "shopfront": {"settings": "config.settings.bench", "env": {"BENCH_LOG_COMPUTES": "1"}},
-    "nocache": {"settings": "config.settings.bench", "env": {"CACHE_ENABLED": "False"}},
-    "cachalot": {"settings": "config.settings.bench_cachalot", "env": {"CACHE_ENABLED": "False"}},
+    "shopfront": {"settings": "config.settings.bench", "env": {"BENCH_LOG_COMPUTES": "1"}, "wsgi": COUNTED},
+    "nocache": {"settings": "config.settings.bench", "env": {"CACHE_ENABLED": "False"}, "wsgi": COUNTED},
+    "cachalot": {"settings": "config.settings.bench_cachalot", "env": {"CACHE_ENABLED": "False"}, "wsgi": COUNTED},
     # No middleware at all: the honest floor and "hello" (config/settings/bench_floor.py).
     "bare": {
         "settings": "config.settings.bench_floor",
@@ -33,7 +34,7 @@ SERVERS = {
         "wsgi": "bench.wsgi:application",
     },
     # Shopfront on the local Redis Cluster (bench/cluster.py adds REDIS_URL at start).
-    "cluster": {"settings": "config.settings.bench", "env": {"REDIS_CLUSTER": "True"}},
+    "cluster": {"settings": "config.settings.bench", "env": {"REDIS_CLUSTER": "True"}, "wsgi": COUNTED},
 }
 # Round name -> (server, request list). "edge" is varnishd in front of the Shopfront server (bench/edge.py).
 ROUNDS = {

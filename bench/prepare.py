@@ -29,11 +29,11 @@ def main() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from django_redis import get_redis_connection
 
     from bench.common import API_PRODUCT_PATH
     from bench.views import floor_key
     from catalog.models import Category, Product
+    from shop.cache import clients
 
     user, _ = get_user_model().objects.get_or_create(username="bench-shopper", defaults={"email": "b@example.com"})
     client = Client(HTTP_HOST="127.0.0.1")
@@ -47,7 +47,7 @@ def main() -> None:
     response = Client(HTTP_HOST="127.0.0.1").get(f"/products/{middle}/")
     if response.status_code != 200:
         sys.exit(f"prepare: product page answered {response.status_code}")
-    get_redis_connection("default").set(floor_key(), response.content)
+    clients.client("default").set(floor_key(), response.content)
     api_path = sys.argv[1] if len(sys.argv) > 1 else API_PRODUCT_PATH
     api = Client(HTTP_HOST="127.0.0.1").get(api_path.format(slug=middle))
     json.dump(

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django_redis import get_redis_connection
+
+from shop.cache import clients
 
 
 def floor_key() -> str:
@@ -11,7 +12,7 @@ def floor_key() -> str:
 
 
 def floor(request: HttpRequest) -> HttpResponse:
-    body = get_redis_connection("default").get(floor_key())
+    body = clients.client("default").get(floor_key())
     if body is None:
         raise Http404("Run bench/prepare.py first: no floor body stored.")
     return HttpResponse(body)

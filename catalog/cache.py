@@ -78,3 +78,7 @@ def bestsellers(compute: Compute) -> Entry:
 
 def search(query: str, page: int, compute: Compute) -> Entry:
     return Entry("search", (digest(query), page), (SEARCH,), _ttl("SEARCH_TTL"), compute)
+
+
+def sitemap(compute: Compute) -> Entry:
+    return Entry("sitemap", (), (SITEMAP, TREE), _ttl("PAGE_TTL"), compute)

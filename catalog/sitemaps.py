@@ -1,13 +1,47 @@
-"""sitemap.xml: the home page, every category and every active product, each with its last change."""
+"""sitemap.xml: the home page, every category and every active product, each with its last change.
 
+What it lists is one cached entry (tags ``sitemap`` and ``tree``), so the sitemap is exactly as fresh as
+the pages it lists: a change that shows on a product page shows in its ``lastmod`` on the next read.
+"""
+
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
 from django.urls import reverse
 
+from shop.cache.store import read
+
+from . import cache
 from .models import Category, Product
+
+
+def _data() -> dict[str, Any]:
+    products = list(Product.objects.active().order_by("pk").values_list("slug", "category_id", "updated_at"))
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    latest: dict[int, datetime] = {}
+    for _, category, when in products:
+        node, seen = category, set()
+        while node is not None and node not in seen:  # a category's listing shows its descendants' products
+            seen.add(node)
+            latest[node] = max(latest.get(node, when), when)
+            node = parents.get(node)
+    categories = Category.objects.order_by("position", "pk").values_list("pk", "slug", "updated_at")
+    return {
+        "home": max((when for *_, when in products), default=None),
+        "categories": [[slug, max(filter(None, [changed, latest.get(pk)]))] for pk, slug, changed in categories],
+        "products": [[slug, when] for slug, _, when in products],
+    }
+
+
+def _cached() -> dict[str, Any]:
+    return read(cache.sitemap(_data)).value
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 class _SiteSitemap(Sitemap):
@@ -19,56 +53,32 @@ class _SiteSitemap(Sitemap):
     def get_domain(self, site=None):
         return urlsplit(settings.SITE_URL).netloc if settings.SITE_URL else super().get_domain(site)
 
+    def location(self, item) -> str:
+        return item[0]
+
+    def lastmod(self, item):
+        return _when(item[1])
+
 
 class HomeSitemap(_SiteSitemap):
     priority = 1.0
 
-    def items(self) -> list[str]:
-        return ["home"]
-
-    def location(self, item: str) -> str:
-        return reverse(item)
-
-    def lastmod(self, item: str):
-        # Home shows featured products and best-sellers: any product change may show there.
-        return Product.objects.active().aggregate(latest=Max("updated_at"))["latest"]
+    def items(self) -> list:
+        return [(reverse("home"), _cached()["home"])]
 
 
 class CategorySitemap(_SiteSitemap):
     priority = 0.8
 
-    def items(self):
-        self._latest = self._latest_product_change()
-        return Category.objects.order_by("position", "pk")
-
-    def lastmod(self, category: Category):
-        return max(filter(None, [category.updated_at, self._latest.get(category.pk)]))
-
-    @staticmethod
-    def _latest_product_change() -> dict[int, object]:
-        """Return the latest change of an active product in each category's subtree, by category id."""
-        latest = dict(
-            Product.objects.active().values("category_id").annotate(m=Max("updated_at")).values_list("category_id", "m")
-        )
-        parents = dict(Category.objects.values_list("pk", "parent_id"))
-        rolled: dict[int, object] = {}
-        for pk, when in latest.items():
-            node, seen = pk, set()
-            while node is not None and node not in seen:  # a category's listing shows its descendants' products
-                seen.add(node)
-                rolled[node] = max(rolled.get(node, when), when)
-                node = parents.get(node)
-        return rolled
+    def items(self) -> list:
+        return [(reverse("category", args=[slug]), when) for slug, when in _cached()["categories"]]
 
 
 class ProductSitemap(_SiteSitemap):
     priority = 0.6
 
-    def items(self):
-        return Product.objects.active().only("slug", "updated_at").order_by("pk")
-
-    def lastmod(self, product: Product):
-        return product.updated_at
+    def items(self) -> list:
+        return [(reverse("product", args=[slug]), when) for slug, when in _cached()["products"]]
 
 
 SITEMAPS = {"home": HomeSitemap, "categories": CategorySitemap, "products": ProductSitemap}

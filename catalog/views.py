@@ -2,27 +2,29 @@
 
 from urllib.parse import urlencode
 
+from django.contrib.sitemaps.views import sitemap
 from django.http import Http404
 from django.shortcuts import render
 
-from shop.cache import pages
+from shop.cache.shared import shared
 from shop.http import mark_cache, page_number, site_url
 
 from . import selectors
 from .seo import product_structured_data
+from .sitemaps import SITEMAPS
 
 
+def _listing_key(request, slug: str) -> tuple | None:
+    page = page_number(request.GET.get("page"))
+    return None if page is None else (slug, selectors.clean_sort(request.GET.get("sort")), page)
+
+
+@shared(_listing_key)
 def category_detail(request, slug: str):
     page = page_number(request.GET.get("page"))
     if page is None:
         raise Http404("No such page.")
     sort = selectors.clean_sort(request.GET.get("sort"))
-    return pages.respond(
-        request, pages.entry("listing", slug, sort, page), lambda: _category(request, slug, sort, page)
-    )
-
-
-def _category(request, slug: str, sort: str, page: int):
     tree, result = selectors.category_page(slug, sort, page)
     listing = result.value
     if listing is None or listing["out_of_range"]:
@@ -46,11 +48,8 @@ def _category(request, slug: str, sort: str, page: int):
     return mark_cache(render(request, "catalog/category_detail.html", context), result)
 
 
+@shared(lambda request, slug: (slug,))
 def product_detail(request, slug: str):
-    return pages.respond(request, pages.entry("product", slug), lambda: _product(request, slug))
-
-
-def _product(request, slug: str):
     tree, result = selectors.product_page(slug)
     product = result.value
     if product is None:
@@ -62,3 +61,9 @@ def _product(request, slug: str):
         "structured_data": product_structured_data(product, site_url(request)),
     }
     return mark_cache(render(request, "catalog/product_detail.html", context), result)
+
+
+@shared(lambda request: ())
+def sitemap_xml(request):
+    """sitemap.xml, read from one cached entry (tags ``sitemap`` and ``tree``): as fresh as the pages it lists."""
+    return sitemap(request, sitemaps=SITEMAPS, template_name="seo/sitemap.xml")

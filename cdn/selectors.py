@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django_redis import get_redis_connection
+
+from shop.cache import clients
 
 from . import queue, services, varnish
 from .models import CdnInvalidation
@@ -28,9 +29,9 @@ def recent_invalidations(limit: int = 20) -> QuerySet[CdnInvalidation]:
 def queued_paths(distribution_id: str = "") -> list[str]:
     """Return the paths and ``#tags`` waiting for the next CloudFront flush of ``distribution_id``."""
     name = services.queue_name(distribution_id or settings.CLOUDFRONT_DISTRIBUTION_ID)
-    return queue.items(get_redis_connection("default"), name)
+    return queue.items(clients.client("default"), name)
 
 
 def queued_edge_tags() -> list[str]:
     """Return the tags waiting for the next Varnish purge."""
-    return queue.items(get_redis_connection("default"), varnish.QUEUE)
+    return queue.items(clients.client("default"), varnish.QUEUE)

@@ -18,8 +18,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django_redis import get_redis_connection
-from redis.exceptions import RedisError
+
+from shop.cache import clients
 
 from . import aws, batching, queue, varnish
 from .models import CdnInvalidation
@@ -38,7 +38,7 @@ def queue_name(distribution_id: str) -> str:
 
 
 def _redis():
-    return get_redis_connection("default")
+    return clients.client("default")
 
 
 def _enqueue(task, *args, countdown: float | None = None) -> None:
@@ -66,7 +66,7 @@ def _queue_now(distribution_id: str, paths: list[str]) -> None:
     try:
         # The guard outlives the window: if the flush is lost, the next save or the beat task reschedules.
         scheduled = queue.push(_redis(), queue_name(distribution_id), paths, token=token, guard_seconds=window + 300)
-    except RedisError:
+    except clients.ERRORS:
         logger.warning("cdn: Redis unavailable; sending %d paths without coalescing", len(paths))
         # The row is durable: if the broker is down too, the beat resends it (stranded_resend).
         record = batch_record(distribution_id, paths, token)

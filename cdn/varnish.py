@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django_redis import get_redis_connection
-from redis.exceptions import RedisError
+
+from shop.cache import clients
 
 from . import batching, queue
 
@@ -38,7 +38,7 @@ class EdgeRefused(Exception):
 
 
 def _redis():
-    return get_redis_connection("default")
+    return clients.client("default")
 
 
 def _enqueue(task, *args, countdown: float | None = None) -> None:
@@ -109,7 +109,7 @@ def tags_queue_now(tags: Iterable[str]) -> None:
     window = settings.EDGE_PURGE_COALESCE_SECONDS
     try:
         scheduled = queue.push(_redis(), QUEUE, tags, token=token, guard_seconds=window + GUARD_SECONDS)
-    except RedisError:
+    except clients.ERRORS:
         logger.warning("edge: Redis unavailable; purging %d tags without coalescing", len(tags))
         # If the broker is gone too, the outbox drain sends the signal again once Redis is back.
         _enqueue(tasks.purge_edge_tags, tags)
@@ -164,7 +164,7 @@ def edge_resend() -> bool:
     try:
         if not (queue.size(conn, QUEUE) and queue.arm(conn, QUEUE, token=token, guard_seconds=GUARD_SECONDS)):
             return False
-    except RedisError:
+    except clients.ERRORS:
         logger.warning("edge: Redis unavailable; queued tags wait for the next beat")
         return False
     _enqueue(tasks.flush_edge, token)

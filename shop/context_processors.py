@@ -2,6 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from .cache.shared import is_shared
 from .http import site_url
 
 
@@ -12,6 +13,8 @@ def storefront(request) -> dict:
     from .visitor import visitor
 
     return {
+        # A shared page (the same bytes for everyone) leaves the visitor's part to shop.js and /visitor/.
+        "shared": is_shared(request),
         "site_url": site_url(request),
         # Views that read the tree with their page data pass it themselves; others read it here.
         "tree": SimpleLazyObject(category_tree),

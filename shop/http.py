@@ -7,7 +7,10 @@ from .cache.store import Result
 
 
 def mark_cache(response: HttpResponse, result: Result) -> HttpResponse:
-    """Set ``X-Cache`` from the outcome of the value the page is built around."""
+    """Set ``X-Cache`` from the outcome of the value the page is built around.
+
+    A shared response gets the outcome of the whole page instead (``SharedResponseMiddleware``).
+    """
     response["X-Cache"] = "HIT" if result.hit else "MISS"
     return response
 

@@ -14,7 +14,6 @@ class SlidingSessionMiddleware:
 
     Each save pushes the expiry (database row, Redis copy and cookie) SESSION_COOKIE_AGE into
     the future, so a shopper is logged out after that long idle, not after that long in total.
-    A shared response (``shop.cache.shared``) leaves the session alone: it is the same for everyone.
     """
 
     def __init__(self, get_response) -> None:
@@ -23,7 +22,7 @@ class SlidingSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if is_shared(request):
-            return response
+            return response  # a shared page never reads the session (it would make the page personal)
         session = getattr(request, "session", None)
         if session is not None and session.session_key and not session.is_empty():
             now = int(time.time())

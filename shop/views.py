@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from catalog import selectors as catalog_selectors
 
 from . import services
-from .cache import pages
 from .cache.keys import digest
+from .cache.shared import shared
 from .cart import Cart, CartError, cart_total, parse_product_id, parse_quantity
 from .forms import SignupForm
 from .http import mark_cache, page_number, site_url
@@ -21,16 +21,22 @@ from .http import mark_cache, page_number, site_url
 ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/cart/", "/checkout/", "/orders/"]
 
 
+@shared(lambda request: ())
 def home(request):
-    return pages.respond(request, pages.entry("home"), lambda: _home(request))
-
-
-def _home(request):
     tree, featured, best = catalog_selectors.home_page()
     context = {"tree": tree, "featured": featured.value, "bestsellers": best.value}
     return mark_cache(render(request, "shop/home.html", context), featured)
 
 
+def _search_key(request) -> tuple | None:
+    raw = request.GET.get("q", "")
+    page = page_number(request.GET.get("page"))
+    if page is None or "\x00" in raw or len(raw) > catalog_selectors.MAX_QUERY_LENGTH:
+        return None  # answered privately with its 400
+    return (digest(raw), page)
+
+
+@shared(_search_key)
 def search(request):
     raw = request.GET.get("q", "")
     query = catalog_selectors.normalize_query(raw)
@@ -44,12 +50,6 @@ def search(request):
         return render(request, "shop/search.html", context, status=400)
     if not query:
         return render(request, "shop/search.html", context)
-    return pages.respond(
-        request, pages.entry("search", digest(raw), page), lambda: _results(request, raw, query, page, context)
-    )
-
-
-def _results(request, raw: str, query: str, page: int, context: dict):
     tree, result = catalog_selectors.search_page(query, page)
     context = context | {"tree": tree, "results": result.value, "base_qs": urlencode({"q": raw}) + "&"}
     return mark_cache(render(request, "shop/search.html", context), result)
@@ -111,6 +111,7 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@shared(lambda request: ())
 def robots_txt(request):
     """Return robots.txt: personal pages stay out of search engines; the sitemap lists the rest."""
     origin = site_url(request)

@@ -1,23 +1,35 @@
-"""The per-visitor part of every page: cart count and login state, kept in the session."""
+"""The per-visitor part of the shop: cart count, log-in, messages and the CSRF token, never in shared pages.
 
-from functools import lru_cache
+Shared pages (home, listings, products, search) are the same bytes for everyone, so an edge can keep them.
+What differs per visitor comes from ``/visitor/`` (``private, no-store``), which ``static/js/shop.js`` reads
+when the ``sf_v`` cookie says there is something to show (a cart, a log-in, a message) or a form is about
+to be posted. Without JavaScript the shop still works: pages that are never shared render the header
+themselves, and an add-to-cart posted from a shared page without a token is confirmed on a page of its own.
+"""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
-from django.template.loader import render_to_string
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.http import require_GET
 
-from .cart import Cart
+from .cart import Cart, CartError, parse_product_id, parse_quantity
 
 VISITOR_KEY = "_visitor"
-TEMPLATE = "partials/user_nav.html"
+HINT_COOKIE = "sf_v"  # "1" while the visitor has something /visitor/ would show; readable by shop.js
 
 
 def visitor(request) -> dict | None:
     """Return the logged-in visitor's name and staff flag, kept in the session.
 
-    The header shows who is logged in on every page; reading it from the session (already loaded for
-    the cart) keeps the user row out of pages that need nothing else from it. Pages that act for the
-    user use ``request.user``, which Django checks against the database and the session's auth hash.
+    Reading them from the session (already loaded for the cart) keeps the user row out of the header; pages
+    that act for the user use ``request.user``, which Django checks against the session's auth hash.
     """
     session = request.session
     user_id = session.get(SESSION_KEY)
@@ -34,20 +46,61 @@ def visitor(request) -> dict | None:
     return known
 
 
-def header_html(request, csrf_token: str) -> str:
-    """Return the visitor's part of the page header, with ``csrf_token`` in it.
+@require_GET
+def visitor_state(request: HttpRequest) -> JsonResponse:
+    """Return what shared pages leave out for this visitor (and consume their pending messages)."""
+    who = visitor(request)
+    data = {
+        "cart_count": Cart(request.session).count(),
+        "user": {"name": who["name"], "is_staff": who["is_staff"]} if who else None,
+        "messages": [{"level": m.level_tag, "text": str(m)} for m in messages.get_messages(request)],
+        "csrf_token": get_token(request),
+    }
+    response = JsonResponse(data)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
-    It is a pure function of the cart count, the visitor's name and staff flag and the token, so each
-    distinct header is rendered once per process (a bounded LRU); a visitor without a session (no cart,
-    not logged in) costs no session read at all.
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Ask a visitor without JavaScript to confirm an add-to-cart posted from a shared page (no token in it)."""
+    if request.method == "POST" and request.path_info == reverse("cart_add"):
+        try:
+            product_id = parse_product_id(request.POST.get("product_id"))
+            quantity = parse_quantity(request.POST.get("quantity", "1"))
+        except CartError:
+            pass
+        else:
+            context = {"product_id": product_id, "quantity": quantity, "product": _product_name(product_id)}
+            # Still a 403: nothing was added; the page offers the same add with a token of this visitor's.
+            return render(request, "shop/confirm_add.html", context, status=403)
+    return django_csrf_failure(request, reason)
+
+
+def _product_name(product_id: int) -> str | None:
+    from catalog.models import Product
+
+    return Product.objects.active().filter(pk=product_id).values_list("name", flat=True).first()
+
+
+class VisitorHintMiddleware:
+    """Keep the ``sf_v`` cookie telling shop.js whether /visitor/ has anything to show.
+
+    Placed after the session and message middleware run on the response, so it sees the session as saved
+    and the messages as stored. Only requests that used the session can change the answer.
     """
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return _header(0, "", False, csrf_token)
-    who = visitor(request) or {}
-    return _header(Cart(request.session).count(), who.get("name", ""), bool(who.get("is_staff")), csrf_token)
 
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
 
-@lru_cache(maxsize=2048)
-def _header(cart_count: int, name: str, is_staff: bool, csrf_token: str) -> str:
-    who = {"name": name, "is_staff": is_staff} if name else {}
-    return render_to_string(TEMPLATE, {"cart_count": cart_count, "visitor": who, "csrf_token": csrf_token})
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed:
+            return response
+        pending = response.cookies.get(CookieStorage.cookie_name)
+        has_state = not session.is_empty() or bool(pending is not None and pending.value)
+        if has_state and request.COOKIES.get(HINT_COOKIE) != "1":
+            response.set_cookie(HINT_COOKIE, "1", samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+        elif not has_state and HINT_COOKIE in request.COOKIES:
+            response.delete_cookie(HINT_COOKIE, samesite="Lax")
+        return response

@@ -21,6 +21,7 @@ from moto.server import ThreadedMotoServer
 from catalog.services import sales_ranking_refresh
 from cdn.storages import s3_storages
 from shop.cache import breaker, keys, stats, trust
+from tests.cluster import cluster_mode, redis_cluster, redis_cluster_session  # noqa: F401 (a local Redis Cluster)
 from tests.factories import CategoryFactory, OrderLineFactory, ProductFactory, ProductImageFactory
 
 AWS_REGION = "us-east-1"

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -63,13 +64,14 @@ MIDDLEWARE = [
     "shop.health.HealthCheckMiddleware",
     "shop.cache.flight.RequestStartMiddleware",
     "shop.observability.accesslog.AccessLogMiddleware",
+    # Shared pages and API reads are answered here, headers and all, before everything below runs.
+    "shop.cache.shared.SharedResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shop.security.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Shared pages and API reads are answered here, before sessions, CSRF, auth and messages.
-    "shop.cache.shared.SharedResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "shop.visitor.VisitorHintMiddleware",
     "shop.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,21 +131,33 @@ def _redis_db_url(url: str, db: int) -> str:
 
 
 REDIS_URL = env("REDIS_URL")
-REDIS_SESSION_URL = env("REDIS_SESSION_URL", default=_redis_db_url(REDIS_URL, 1))
+# https://redis.io/docs/latest/operate/oss_and_stack/management/scaling/ (docs/cluster.md)
+# Cluster mode: REDIS_URL names any node of a Redis Cluster (or ElastiCache Serverless' endpoint). A cluster
+# has database 0 only: sessions share it under their own keys, and Celery needs a broker of its own.
+REDIS_CLUSTER = env.bool("REDIS_CLUSTER", default=False)
+REDIS_CLUSTER_RETRIES = env.int("REDIS_CLUSTER_RETRIES", default=2)
+REDIS_SESSION_URL = env("REDIS_SESSION_URL", default=REDIS_URL if REDIS_CLUSTER else _redis_db_url(REDIS_URL, 1))
 REDIS_AUTH_TOKEN = env("REDIS_AUTH_TOKEN", default=None)
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.25)
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
+if REDIS_CLUSTER:
+    for _name, _url in (("REDIS_URL", REDIS_URL), ("REDIS_SESSION_URL", REDIS_SESSION_URL)):
+        if urlsplit(_url).path.strip("/") not in ("", "0"):
+            raise ImproperlyConfigured(f"{_name} must use database 0 with REDIS_CLUSTER=True (a cluster has no other)")
 
 
 def _redis_cache(url: str) -> dict:
     options = {
-        "CLIENT_CLASS": "django_redis.client.DefaultClient",
         "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT,
         "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
         "CONNECTION_POOL_KWARGS": {"max_connections": 50, "health_check_interval": 30},
     }
     if REDIS_AUTH_TOKEN:
         options["PASSWORD"] = REDIS_AUTH_TOKEN
+    if REDIS_CLUSTER:
+        # shop.cache.clients builds the cluster client from the same OPTIONS.
+        return {"BACKEND": "shop.cache.django_cluster.RedisClusterCache", "LOCATION": url, "OPTIONS": options}
+    options["CLIENT_CLASS"] = "django_redis.client.DefaultClient"
     return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": options}
 
 
@@ -190,14 +204,25 @@ EDGE = {
     "S_MAXAGE": env.int("EDGE_S_MAXAGE", default=600),
     "STALE_WHILE_REVALIDATE": env.int("EDGE_STALE_WHILE_REVALIDATE", default=30),
     "STALE_IF_ERROR": env.int("EDGE_STALE_IF_ERROR", default=86400),
-    # Varnish to purge by tag (e.g. http://127.0.0.1:8080); unset, no Varnish purges are sent.
-    "PURGE_URL": env("EDGE_PURGE_URL", default=""),
 }
 
 # CELERY
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_redis_db_url(REDIS_URL, 2))
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=_redis_db_url(REDIS_URL, 3))
+# Celery's Redis transport does not speak Redis Cluster: in cluster mode the broker is named explicitly (SQS in
+# production, docs/cluster.md) and no task result is stored unless CELERY_RESULT_BACKEND says where (none is read).
+if REDIS_CLUSTER:
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+    CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
+    if not CELERY_BROKER_URL:
+        raise ImproperlyConfigured(
+            "REDIS_CLUSTER=True needs CELERY_BROKER_URL: Celery cannot use a Redis Cluster as its broker. "
+            "Set it to sqs:// (SQS) or to a separate, non-cluster redis:// server (docs/cluster.md)."
+        )
+    if urlsplit(CELERY_BROKER_URL).netloc.rpartition("@")[2] == urlsplit(REDIS_URL).netloc.rpartition("@")[2]:
+        raise ImproperlyConfigured("CELERY_BROKER_URL must not name the cache's Redis Cluster (REDIS_URL)")
+else:
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_redis_db_url(REDIS_URL, 2))
+    CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=_redis_db_url(REDIS_URL, 3))
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -223,6 +248,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False
+# An add-to-cart posted from a shared page without JavaScript carries no token: it is confirmed, not refused.
+CSRF_FAILURE_VIEW = "shop.visitor.csrf_failure"
 # Proxies whose X-Forwarded-For is believed (shop/proxies.py); the stack sets the VPC range (the ALB).
 SHOPFRONT_TRUSTED_PROXY_CIDRS = [
     str(ipaddress.ip_network(cidr, strict=False))

@@ -1,13 +1,13 @@
 """Benchmark settings (`make bench`): production-like (DEBUG off, hashed static files), plus bench-only counters.
 
-The counter middleware counts SQL queries and Redis round trips per request in shared memory
-(bench/counters.py); it exists only in these settings. The floor runs on its own bare server (bench_floor.py).
+SQL queries and Redis round trips are counted per request in shared memory by a WSGI wrapper
+(bench/counters.py) that only the bench servers load. The floor runs on its own bare server (bench_floor.py).
 """
 
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import LOGGING, MIDDLEWARE, env
+from .base import LOGGING, env
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1"]
@@ -17,8 +17,7 @@ ALLOWED_HOSTS = ["127.0.0.1"]
 STATIC_ROOT = env.path("BENCH_STATIC_ROOT", default=tempfile.gettempdir() + "/shopfront-bench/static")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=tempfile.gettempdir() + "/shopfront-bench/media")
 
-# Outermost, so it sees every query and round trip of the request (sessions and auth included).
-MIDDLEWARE = ["bench.counters.BenchCounterMiddleware", *MIDDLEWARE]
+# Counted per request by a WSGI wrapper around every bench server (bench/counters.py, bench/counted_wsgi.py).
 BENCH_COUNTER_DIR = env("BENCH_COUNTER_DIR", default=None)
 BENCH_LOG_COMPUTES = env.bool("BENCH_LOG_COMPUTES", default=False)
 

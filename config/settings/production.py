@@ -53,9 +53,9 @@ for _cache in CACHES.values():
         _cache["OPTIONS"]["CONNECTION_POOL_KWARGS"]["ssl_cert_reqs"] = REDIS_SSL_CERT_REQS
 
 
-def _with_auth_token(url: str) -> str:
+def _with_auth_token(url: str | None) -> str | None:
     """Return url carrying REDIS_AUTH_TOKEN as its password unless it already has one."""
-    parts = urlsplit(url)
+    parts = urlsplit(url or "")
     if not REDIS_AUTH_TOKEN or parts.password or parts.scheme not in ("redis", "rediss"):
         return url
     netloc = f"{parts.username or ''}:{quote(REDIS_AUTH_TOKEN, safe='')}@{parts.netloc}"
@@ -68,7 +68,7 @@ CELERY_BROKER_URL = _with_auth_token(CELERY_BROKER_URL)  # noqa: F405
 CELERY_RESULT_BACKEND = _with_auth_token(CELERY_RESULT_BACKEND)  # noqa: F405
 if CELERY_BROKER_URL.startswith("rediss://"):
     CELERY_BROKER_USE_SSL = {"ssl_cert_reqs": _SSL_CERT_REQS[REDIS_SSL_CERT_REQS]}
-if CELERY_RESULT_BACKEND.startswith("rediss://"):
+if (CELERY_RESULT_BACKEND or "").startswith("rediss://"):
     CELERY_REDIS_BACKEND_USE_SSL = {"ssl_cert_reqs": _SSL_CERT_REQS[REDIS_SSL_CERT_REQS]}
 
 # LOGGING

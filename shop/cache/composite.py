@@ -11,9 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.conf import settings
-
-from . import flight, keys, record, stats
+from . import conf, flight, keys, record, stats
 from .entry import BYPASS, DEGRADED, HIT, MISS, Entry, Transient
 from .store import _store, _tag_key, _text, _unlock, _wait, decode, fetch, new_token, split
 from .trust import CacheUnavailable
@@ -45,29 +43,43 @@ def _from_header(header: list, value: Any, outcome: str, not_modified: bool = Fa
     return Composite(value, outcome, names, header[0], shared=True, not_modified=not_modified)
 
 
-def read_composite(entry: Entry, build: Callable[[], Any], if_none_match: str | None = None) -> Composite:
-    """Return the composite ``entry``, building it with ``build()`` (which reads through the cache) on a miss.
-
-    ``build`` may return ``Transient(value)`` for a value that must not be stored (an error page).
-    """
-    if not settings.SHOP_CACHE["ENABLED"]:
-        with record.recording():
-            value = build()
-        return Composite(value.value if isinstance(value, Transient) else value, BYPASS)
-    token = new_token()
-    try:
-        row = fetch([entry], token, etags=[if_none_match])[0]
-    except CacheUnavailable:
-        stats.incr(f"{entry.namespace}:degraded")
-        with record.recording():
-            value = flight.run(entry.alias, entry.key, build)
-        return Composite(value.value if isinstance(value, Transient) else value, DEGRADED)
+def answered(row: list) -> Composite | None:
+    """Return the composite a fetch row holds (a hit, or "not modified"), or None for a miss."""
     if row[0] == 2:
         return _from_header(json.loads(row[1]), None, HIT, not_modified=True)
     if row[0] == 1:
         header, payload = split(row[1])
         record.note(header[1::2], header[2::2])
         return _from_header(header, decode(payload), HIT)
+    return None
+
+
+def read_composite(
+    entry: Entry, build: Callable[[], Any], if_none_match: str | None = None, fetched: tuple | None = None
+) -> Composite:
+    """Return the composite ``entry``, building it with ``build()`` (which reads through the cache) on a miss.
+
+    ``build`` may return ``Transient(value)`` for a value that must not be stored (an error page).
+    ``fetched`` is (key, row, token) of a fetch of this entry already made (the WSGI layer's miss).
+    """
+    if not conf.get("SHOP_CACHE")["ENABLED"]:
+        with record.recording():
+            value = build()
+        return Composite(value.value if isinstance(value, Transient) else value, BYPASS)
+    if fetched is not None and fetched[0] == entry.key:
+        _, row, token = fetched
+    else:
+        token = new_token()
+        try:
+            row = fetch([entry], token, etags=[if_none_match])[0]
+        except CacheUnavailable:
+            stats.incr(f"{entry.namespace}:degraded")
+            with record.recording():
+                value = flight.run(entry.alias, entry.key, build)
+            return Composite(value.value if isinstance(value, Transient) else value, DEGRADED)
+    found = answered(row)
+    if found is not None:
+        return found
     state, versions = row[1], [_text(v) for v in row[2:]]
     if state == 0:
         state, versions, token, found = _wait(entry, state, versions, token)

@@ -8,13 +8,13 @@ every node and each script touches one slot (docs/cluster.md).
 
 import hashlib
 
-from django.conf import settings
+from . import conf
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _prefix() -> str:
-    return f"{settings.SHOP_CACHE['PREFIX']}:v{SCHEMA_VERSION}"
+    return f"{conf.get('SHOP_CACHE')['PREFIX']}:v{SCHEMA_VERSION}"
 
 
 def _safe(part: object) -> str:

@@ -7,6 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 
+from . import conf
+
 
 def _template_files() -> list[Path]:
     # The storefront's pages are built from the project's templates (TEMPLATES' DIRS), not the apps' (admin).
@@ -34,7 +36,7 @@ def release() -> str:
 
     Computed once per process; under DEBUG on every call, so an edited template shows at once.
     """
-    configured = settings.SHOP_CACHE.get("RELEASE")
+    configured = conf.get("SHOP_CACHE").get("RELEASE")
     if configured:
         return configured
-    return _fingerprint() if settings.DEBUG else _cached_fingerprint()
+    return _fingerprint() if conf.get("DEBUG") else _cached_fingerprint()

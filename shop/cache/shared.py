@@ -1,23 +1,27 @@
-"""Responses shared by every visitor (pages, API reads): cached whole, answered before sessions run.
+"""Responses shared by every visitor (pages, API reads): cached whole, answered before the rest of the stack.
 
 A view marked ``@shared(key)`` renders the same bytes for everyone: no CSRF token, session, message or
-cookie in them. ``SharedResponseMiddleware`` sits before the session middleware. For a GET or HEAD of
-such a view it reads the stored response in one round trip (an ``If-None-Match`` that still matches is
-answered 304 without the body leaving Redis); on a miss the rest of the stack renders it and it is stored
-as a composite of the cached values it showed. Shared responses carry what an edge cache needs:
-``Cache-Control`` with ``s-maxage`` and the stale-* extensions, the tags they were built from
-(``EDGE_TAG_HEADER``) and an ETag. Every other response is ``private, no-store`` unless it says otherwise.
+cookie in them. ``SharedResponseMiddleware`` sits above everything but health checks and the access log.
+For a GET or HEAD of such a view it reads the stored response, headers included, in one round trip (an
+``If-None-Match`` that still matches is answered 304 without the body leaving Redis): no session, CSRF,
+auth, message or header middleware runs. On a miss the whole stack renders it, and the response as it
+leaves the stack is stored as a composite of the cached values it showed. Shared responses carry what an
+edge cache needs: ``Cache-Control`` with ``s-maxage`` and the stale-* extensions, the tags they were built
+from (``EDGE["TAG_HEADER"]``) and an ETag. Every other response is ``private, no-store`` unless it says
+otherwise.
 """
 
+import json
 import logging
 from collections.abc import Callable
+from functools import lru_cache
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 
+from . import conf
 from .composite import Composite, read_composite
 from .entry import HIT, Entry, Transient
 from .release import release
@@ -25,6 +29,8 @@ from .release import release
 logger = logging.getLogger("shop.cache")
 
 MAX_EDGE_TAGS = 50  # CloudFront keeps at most 50 tags per object; a response with more is not shared
+# Set per request (or by the edge and the server), never stored with a shared response.
+PER_REQUEST = {"x-cache", "x-request-id", "set-cookie", "date", "server", "content-length", "vary"}
 
 
 def shared(key: Callable[..., tuple | None]) -> Callable:
@@ -47,58 +53,102 @@ def is_shared(request: HttpRequest) -> bool:
     return match is not None and hasattr(match.func, "shared_key")
 
 
-def _entry(request: HttpRequest) -> Entry | None:
-    if request.method not in ("GET", "HEAD") or not settings.SHOP_CACHE["PAGES"]:
-        return None
+@lru_cache(maxsize=8192)
+def _route(path: str, urlconf: str | None):
+    """Return (view name, key function, args, kwargs) of a shared view at ``path``, else None (memoised)."""
     try:
-        match = resolve(request.path_info)
+        match = resolve(path, urlconf)
     except Resolver404:
         return None
     key = getattr(match.func, "shared_key", None)
-    parts = key(request, *match.args, **match.kwargs) if key else None
+    return None if key is None else (match.view_name, key, match.args, match.kwargs)
+
+
+def entry_for(request) -> Entry | None:
+    """Return the entry of the shared response ``request`` asks for, or None (not shared, or invalid input).
+
+    ``request`` needs ``path_info``, ``GET`` and ``get_host()``: a Django request, or the WSGI layer's
+    stand-in (key functions must use nothing else).
+    """
+    route = _route(request.path_info, get_urlconf() or conf.get("ROOT_URLCONF"))
+    if route is None:
+        return None
+    name, key, args, kwargs = route
+    parts = key(request, *args, **kwargs)
     if parts is None:
         return None
-    name = match.view_name
-    return Entry("page", (release(), name, *parts), (), settings.SHOP_CACHE["PAGE_TTL"], compute=lambda: None)
+    # The host is part of the name, as in an edge's key: absolute links may carry it.
+    return Entry("page", (release(), request.get_host(), name, *parts), (), conf.get("SHOP_CACHE")["PAGE_TTL"], None)
 
 
-def _snapshot(response: HttpResponse) -> dict | Transient:
+def enabled() -> bool:
+    cache = conf.get("SHOP_CACHE")
+    return cache["ENABLED"] and cache["PAGES"]
+
+
+def _snapshot(response: HttpResponse) -> bytes | Transient:
+    """Return ``response`` as stored (its headers as JSON, a newline, its body), or Transient if personal."""
     if response.status_code != 200 or response.streaming:
         return Transient(None)
     if response.cookies or "Cookie" in response.get("Vary", "") or "private" in response.get("Cache-Control", ""):
         logger.warning("cache: a shared view answered with something personal; not shared")
         return Transient(None)
-    return {"body": response.content.decode(response.charset), "type": response["Content-Type"]}
+    headers = [(k, v) for k, v in response.items() if k.lower() not in PER_REQUEST]
+    return json.dumps(headers, separators=(",", ":")).encode() + b"\n" + response.content
 
 
-def edge_headers(response: HttpResponse, result: Composite) -> HttpResponse:
-    """Let shared caches keep ``response`` (tags, s-maxage, ETag) if ``result`` is valid for everyone."""
+@lru_cache(maxsize=4)
+def _shared_control(s_maxage: int, revalidate: int, if_error: int) -> str:
+    return f"public, max-age=0, s-maxage={s_maxage}, stale-while-revalidate={revalidate}, stale-if-error={if_error}"
+
+
+def edge_headers(result: Composite) -> list[tuple[str, str]]:
+    """Return the headers that let shared caches keep a response (tags, s-maxage, ETag) valid for everyone."""
     if not (result.shared and len(result.tags) <= MAX_EDGE_TAGS):
         # Built while a write was in flight (or too many tags): right for now, not for an edge to keep.
-        patch_cache_control(response, no_store=True)
-        return response
-    edge = settings.EDGE
-    patch_cache_control(
-        response,
-        public=True,
-        max_age=0,
-        s_maxage=edge["S_MAXAGE"],
-        stale_while_revalidate=edge["STALE_WHILE_REVALIDATE"],
-        stale_if_error=edge["STALE_IF_ERROR"],
-    )
-    response[edge["TAG_HEADER"]] = ",".join(sorted(result.tags))
-    response["ETag"] = f'"{result.etag}"'
+        return [("Cache-Control", "no-store")]
+    edge = conf.get("EDGE")
+    control = _shared_control(edge["S_MAXAGE"], edge["STALE_WHILE_REVALIDATE"], edge["STALE_IF_ERROR"])
+    return [
+        ("Cache-Control", control),
+        (edge["TAG_HEADER"], ",".join(sorted(result.tags))),
+        ("ETag", f'"{result.etag}"'),
+    ]
+
+
+def stored_parts(result: Composite) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Return status, headers and body of a response answered from the store (a hit or a 304)."""
+    outcome = [("X-Cache", "HIT" if result.outcome == HIT else "MISS")]
+    if result.not_modified:
+        return 304, outcome + edge_headers(result), b""
+    headers, _, body = result.value.partition(b"\n")
+    return 200, [*map(tuple, json.loads(headers)), *outcome, *edge_headers(result)], body
+
+
+def _response(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
+    response = HttpResponseNotModified() if status == 304 else HttpResponse(body)
+    # Stored from a response that already checked them: no need to validate every header again.
+    response.headers._store.update((name.lower(), (name, value)) for name, value in headers)
     return response
 
 
+FETCHED = "shop.cache.fetched"  # environ key: the WSGI layer's fetch of a missing entry, handed to Django
+
+
+def if_none_match(environ: dict) -> str | None:
+    raw = environ.get("HTTP_IF_NONE_MATCH")
+    wanted = parse_etags(raw) if raw else ()
+    return wanted[0].strip('"') if wanted else None
+
+
 class SharedResponseMiddleware:
-    """Answer shared views from the cache before sessions, CSRF, auth and messages run."""
+    """Answer shared views from the cache before sessions, CSRF, auth, messages and header middleware."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        entry = _entry(request) if settings.SHOP_CACHE["ENABLED"] else None
+        entry = entry_for(request) if request.method in ("GET", "HEAD") and enabled() else None
         if entry is None:
             response = self.get_response(request)
             if not response.has_header("Cache-Control"):
@@ -106,19 +156,20 @@ class SharedResponseMiddleware:
             return response
         rendered: dict[str, HttpResponse] = {}
 
-        def build() -> dict | Transient:
+        def build() -> bytes | Transient:
             rendered["response"] = response = self.get_response(request)
             return _snapshot(response)
 
-        wanted = parse_etags(request.headers.get("If-None-Match", ""))
-        result = read_composite(entry, build, if_none_match=wanted[0].strip('"') if wanted else None)
-        if "response" in rendered:
-            response = rendered["response"]
-            response["X-Cache"] = "MISS"
-            return edge_headers(response, result) if result.value is not None else response
-        if result.not_modified:
-            response = HttpResponseNotModified()
-        else:
-            response = HttpResponse(result.value["body"], content_type=result.value["type"])
-        response["X-Cache"] = "HIT" if result.outcome == HIT else "MISS"
-        return edge_headers(response, result)
+        fetched = request.META.get(FETCHED)
+        result = read_composite(entry, build, if_none_match(request.META), fetched)
+        if "response" not in rendered:
+            return _response(*stored_parts(result))
+        response = rendered["response"]
+        response["X-Cache"] = "MISS"
+        if result.value is not None:
+            for name, value in edge_headers(result):
+                response[name] = value
+            return response
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"  # a 404 or an error: nothing for an edge to keep
+        return response

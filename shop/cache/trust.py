@@ -22,9 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError
-from redis.exceptions import RedisError
 
-from . import backends, breaker
+from . import backends, breaker, clients, conf
 
 logger = logging.getLogger("shop.cache")
 
@@ -38,7 +37,7 @@ _lock = threading.Lock()
 
 
 def _check_due(alias: str) -> bool:
-    interval = settings.SHOP_CACHE["OUTBOX_CHECK_SECONDS"]
+    interval = conf.get("SHOP_CACHE")["OUTBOX_CHECK_SECONDS"]
     now = time.monotonic()
     with _lock:
         if now - _checked.get(alias, float("-inf")) < interval:
@@ -73,7 +72,7 @@ def call(fn: Callable[[Any], Any], alias: str = "default") -> Any:
             drained = drain_outbox(alias)
             logger.warning("cache: delivered %d invalidations found in the outbox (%s)", drained, alias)
         return fn(backend)
-    except (RedisError, OSError) as exc:
+    except clients.ERRORS as exc:
         brk.trip()
         logger.warning("cache: Redis (%s) unavailable (%s); serving from the database", alias, exc)
         raise CacheUnavailable(str(exc)) from exc

@@ -20,11 +20,27 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:;=+/-]{1,200}$")
 
 def request_id(request) -> str:
     """Return the request id from X-Request-ID or X-Amzn-Trace-Id, or a new one."""
+    return _request_id(request.META)
+
+
+def _request_id(environ: dict) -> str:
     for header in ("HTTP_X_REQUEST_ID", "HTTP_X_AMZN_TRACE_ID"):
-        value = request.META.get(header, "")
+        value = environ.get(header, "")
         if _REQUEST_ID.match(value):
             return value
     return uuid.uuid4().hex
+
+
+def log_answered(environ: dict, status: int, cache: str, started: float) -> list[tuple[str, str]]:
+    """Log a request answered before Django (shop.cache.wsgi) as the middleware would; return its id header."""
+    rid = _request_id(environ)
+    if logger.isEnabledFor(logging.INFO):
+        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        fields = {"request_id": rid, "method": method, "path": path, "status": status}
+        fields |= {"duration_ms": duration_ms, "cache": cache, "sql_queries": 0}
+        logger.info("%s %s %s %sms", method, path, status, duration_ms, extra=fields)
+    return [("X-Request-ID", rid)]
 
 
 class _QueryCounter:

@@ -9,7 +9,7 @@ from django.test import Client
 
 from api import services
 from catalog import services as catalog_services
-from shop.cache import keys, pages, store, trust
+from shop.cache import trust
 from shop.management.commands.cache_figures import counting_round_trips
 from tests.factories import UserFactory
 
@@ -51,27 +51,18 @@ def test_tags_name_everything_the_response_shows(catalog, api):
     assert {"search", f"card:{knife}"} <= tags("/api/v1/search/?q=forged")
 
 
-def _page_tags(*parts) -> set[str]:
-    """Return the tags the HTML page ``parts`` is stored under (shop.cache.pages keeps them in its header)."""
-    header, _ = store.split(store.client().get(pages.entry(*parts).key))
-    return {keys.tag_name(tag_key) for tag_key in header[1::2]}
-
-
 @pytest.mark.parametrize(
-    ("page", "url", "parts"),
+    ("page", "url"),
     [
-        ("/products/chef-knife/", "/api/v1/products/chef-knife/", ("product", "chef-knife")),
-        (
-            "/categories/kitchen/?sort=price",
-            "/api/v1/categories/kitchen/?sort=price",
-            ("listing", "kitchen", "price", 1),
-        ),
-        ("/search/?q=knife", "/api/v1/search/?q=knife", ("search", keys.digest("knife"), 1)),
+        ("/products/chef-knife/", "/api/v1/products/chef-knife/"),
+        ("/categories/kitchen/?sort=price", "/api/v1/categories/kitchen/?sort=price"),
+        ("/search/?q=knife", "/api/v1/search/?q=knife"),
     ],
 )
-def test_the_same_tags_as_the_html_page(catalog, api, client, page, url, parts):
-    assert client.get(page).status_code == 200
-    assert set(api.get(url)["Cache-Tag"].split(",")) == _page_tags(*parts)
+def test_the_same_tags_as_the_html_page(catalog, api, client, page, url):
+    html = client.get(page)
+    assert html.status_code == 200
+    assert set(api.get(url)["Cache-Tag"].split(",")) == set(html["Cache-Tag"].split(","))
 
 
 @pytest.mark.parametrize("url", READS)

@@ -76,8 +76,10 @@ def test_bare_server_settings_run_no_middleware_and_only_the_bench_urls():
     bare = importlib.import_module("config.settings.bench_floor")
     assert bare.MIDDLEWARE == []
     assert bare.ROOT_URLCONF == "bench.urls"
-    # Its WSGI entry is Django's handler itself: nothing config.wsgi may wrap around the app runs there.
-    assert type(importlib.import_module("bench.wsgi").application) is WSGIHandler
+    # Its WSGI entry is Django's handler itself inside the counters every bench server has: config.wsgi's fast
+    # path (or anything else config.wsgi wraps around the app) does not run there.
+    served = importlib.import_module("bench.wsgi").application
+    assert type(served) is counters.CountingApplication and type(served.application) is WSGIHandler
 
 
 @pytest.mark.django_db
@@ -86,6 +88,7 @@ def test_floor_view_returns_the_stored_bytes_with_one_redis_get_and_no_middlewar
     settings.MIDDLEWARE = []
     body = b"<html>" + b"x" * 9000 + b"</html>"
     get_redis_connection("default").set(floor_key(), body)
+    Client(HTTP_HOST="127.0.0.1").get("/bench/floor/")  # the process's connection is made (HELLO, SETINFO)
     sent.clear()
     response = Client(HTTP_HOST="127.0.0.1").get("/bench/floor/")
     assert response.status_code == 200
@@ -133,13 +136,18 @@ def test_list_file_carries_an_etag_column_only_where_one_is_known(tmp_path):
 
 # Committed rows: a write's cache fence is lifted only after commit, so a rolled-back test transaction never warms.
 @pytest.mark.django_db(transaction=True)
-def test_counter_middleware_counts_queries_and_round_trips_of_cold_and_warm_pages(settings, tmp_path):
+def test_counters_count_queries_and_round_trips_of_cold_and_warm_pages_fast_path_included(settings, tmp_path):
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from shop.cache.wsgi import SharedResponses
+    from tests.cache.test_wsgi_layer import call
+
     settings.BENCH_COUNTER_DIR = str(tmp_path)
-    settings.MIDDLEWARE = ["bench.counters.BenchCounterMiddleware", *settings.MIDDLEWARE]
+    settings.ALLOWED_HOSTS = ["testserver"]
+    app = counters.CountingApplication(SharedResponses(WSGIHandler()))  # what bench/counted_wsgi.py serves
     product = ProductFactory()
-    client = Client(HTTP_HOST="127.0.0.1")
-    assert client.get(f"/products/{product.slug}/")["X-Cache"] == "MISS"
-    assert client.get(f"/products/{product.slug}/")["X-Cache"] == "HIT"
+    assert call(app, f"/products/{product.slug}/")[1]["X-Cache"] == "MISS"
+    assert call(app, f"/products/{product.slug}/")[1]["X-Cache"] == "HIT"  # answered before Django
 
     counts = counters.read_dir(tmp_path)
     assert counts[("product", "anon", "MISS", "requests")] == 1

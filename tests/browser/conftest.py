@@ -56,8 +56,8 @@ def _serve_media(route) -> None:
     route.fulfill(status=200, body=path.read_bytes(), content_type=mimetypes.guess_type(path.name)[0])
 
 
-def _open(chromium, live_server, **options):
-    context = chromium.new_context(viewport=DESKTOP, base_url=live_server.url, **options)
+def _open(chromium, site: str, **options):
+    context = chromium.new_context(viewport=DESKTOP, base_url=site, **options)
     context.route("**/media/**", _serve_media)
     # Every Content-Security-Policy violation the page reports, for assert_no_csp_violation.
     context.add_init_script(
@@ -71,23 +71,29 @@ def _open(chromium, live_server, **options):
     tab.on("pageerror", lambda exc: tab.problems.append(str(exc)))
     tab.on(
         "response",
-        lambda r: r.url.startswith(live_server.url) and r.status >= 400 and tab.problems.append(f"{r.status} {r.url}"),
+        lambda r: r.url.startswith(site) and r.status >= 400 and tab.problems.append(f"{r.status} {r.url}"),
     )
     tab.set_default_timeout(15_000)
     return context, tab
 
 
 @pytest.fixture
-def page(chromium, live_server):
+def site(live_server) -> str:
+    """Where the browser goes: the origin itself (test_edge_journeys.py puts a real Varnish in front)."""
+    return live_server.url
+
+
+@pytest.fixture
+def page(chromium, site):
     """A fresh browser context at 1280 px; console errors, page errors and 4xx/5xx responses are collected."""
-    context, tab = _open(chromium, live_server)
+    context, tab = _open(chromium, site)
     yield tab
     context.close()
 
 
 @pytest.fixture
-def page_without_js(chromium, live_server):
-    context, tab = _open(chromium, live_server, java_script_enabled=False)
+def page_without_js(chromium, site):
+    context, tab = _open(chromium, site, java_script_enabled=False)
     yield tab
     context.close()
 

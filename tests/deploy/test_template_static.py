@@ -29,7 +29,8 @@ def test_cfn_lint_finds_no_errors_or_warnings():
 
 def test_user_data_of_both_launch_templates_is_valid_bash(template):
     for name in ("WebLaunchTemplate", "WorkerLaunchTemplate"):
-        body = _props(template, name)["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+        sub = _props(template, name)["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+        body = sub if isinstance(sub, str) else sub[0]  # [text, variables] when the text names variables
         # Render Fn::Sub the way CloudFormation does: ${Name} -> a value, ${!Name} -> ${Name}.
         script = re.sub(r"\$\{(?!!)([^}]+)\}", lambda m: "value-" + re.sub(r"\W", "", m.group(1)), body)
         script = script.replace("${!", "${")
@@ -174,8 +175,11 @@ def test_the_stack_says_whether_it_created_the_cloudfront_alarms(template):
 
 
 def test_web_instances_trust_x_forwarded_for_only_from_the_vpc(template):
-    web = _props(template, "WebLaunchTemplate")["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
-    worker = _props(template, "WorkerLaunchTemplate")["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+    def script(name: str) -> str:
+        sub = _props(template, name)["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Sub"]
+        return sub[0] if isinstance(sub, list) else sub  # [text, variables] when the text has variables
+
+    web, worker = script("WebLaunchTemplate"), script("WorkerLaunchTemplate")
     assert "\nSHOPFRONT_TRUSTED_PROXY_CIDRS=${VpcCidr}\n" in web
     assert "SHOPFRONT_TRUSTED_PROXY_CIDRS" not in worker
 

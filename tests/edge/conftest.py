@@ -123,3 +123,23 @@ def own_edge(tmp_path):
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def shop_edge(live_server, settings, tmp_path):
+    """A real varnishd with the shipped VCL in front of the shop itself (live_server), purged by its writes.
+
+    Celery runs eagerly here: a write's purge reaches Varnish before the write's request returns (the real
+    worker path is tests/edge/test_worker.py).
+    """
+    from config.celery_app import app
+
+    varnish = Varnish(tmp_path, int(live_server.url.rsplit(":", 1)[1]))
+    varnish.start()
+    settings.EDGE_PURGE_URL = varnish.url
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost", "127.0.0.1"]
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield varnish
+    app.conf.task_always_eager = eager
+    varnish.stop()

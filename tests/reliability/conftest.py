@@ -171,7 +171,11 @@ def csrf_token(html: str) -> str:
 
 
 class Browserless:
-    """A requests.Session speaking to the live server like a browser would (CSRF token from the form)."""
+    """A requests.Session speaking to the live server like a browser would.
+
+    The CSRF token comes from the form, or, on a shared page (which carries none), from /visitor/ as shop.js
+    gets it.
+    """
 
     def __init__(self, base: str) -> None:
         self.base = base
@@ -180,9 +184,12 @@ class Browserless:
     def get(self, path: str, **kwargs) -> requests.Response:
         return self.http.get(self.base + path, timeout=30, **kwargs)
 
+    def token(self, form_path: str) -> str:
+        found = CSRF_RE.search(self.get(form_path).text)
+        return found.group(1) if found else self.get("/visitor/").json()["csrf_token"]
+
     def post_form(self, form_path: str, path: str, data: dict, **kwargs) -> requests.Response:
-        token = csrf_token(self.get(form_path).text)
-        return self.post(path, {**data, "csrfmiddlewaretoken": token}, **kwargs)
+        return self.post(path, {**data, "csrfmiddlewaretoken": self.token(form_path)}, **kwargs)
 
     def post(self, path: str, data: dict, **kwargs) -> requests.Response:
         kwargs.setdefault("allow_redirects", False)

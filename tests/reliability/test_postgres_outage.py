@@ -8,8 +8,6 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from .conftest import csrf_token
-
 PRIVATE = ["Traceback", "OperationalError", "psycopg", "settings.py", "DATABASE", "5432"]
 
 
@@ -38,7 +36,7 @@ def test_postgres_cut_makes_readyz_503_pages_fail_cleanly_and_recover(shop, db_t
     assert ready.status_code == 200 and ready.json() == {"postgres": "ok", "redis": "ok"}
     assert guest.post_form("/products/chef-knife/", "/cart/add/", {"product_id": shop.knife.pk, "quantity": "2"}).ok
     assert db_through_proxy.connections > 0  # the live server really goes through the proxy
-    token = csrf_token(guest.get("/products/chef-knife/").text)
+    token = guest.token("/products/chef-knife/")
 
     db_through_proxy.cut()
 

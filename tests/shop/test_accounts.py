@@ -103,12 +103,14 @@ def test_log_in_and_log_out(client):
     logged_in = client.post("/accounts/login/", {"username": "grace", "password": PASSWORD})
     assert logged_in.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
-    assert b"Log out grace" in client.get("/").content
+    assert b"Log out grace" in client.get("/cart/").content  # a personal page renders the header itself
+    assert client.get("/visitor/").json()["user"] == {"name": "grace", "is_staff": False}  # shared pages ask
 
     logged_out = client.post("/accounts/logout/")
     assert logged_out.status_code == 302
     assert "_auth_user_id" not in client.session
-    assert b"Log in" in client.get("/").content
+    assert b"Log in" in client.get("/cart/").content
+    assert client.get("/visitor/").json()["user"] is None
 
 
 def test_wrong_password_is_refused(client):

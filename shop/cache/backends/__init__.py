@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from django.conf import settings
+from .. import conf
 
 
 @cache
@@ -18,4 +18,4 @@ def _backend(alias: str, cluster: bool):
 
 def get(alias: str = "default"):
     """Return the backend serving cache ``alias`` (one per process and alias)."""
-    return _backend(alias, bool(getattr(settings, "REDIS_CLUSTER", False)))
+    return _backend(alias, bool(conf.get("REDIS_CLUSTER")))

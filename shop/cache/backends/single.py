@@ -9,10 +9,9 @@ single node allows and Redis Cluster does not (``cluster.py`` splits the same st
 from collections.abc import Sequence
 from typing import Any
 
-from django_redis import get_redis_connection
 from redis.commands.core import Script
 
-from .. import keys
+from .. import clients, keys
 
 # KEYS: entries (n), their locks (n), the tags of each entry in order.
 # ARGV: token, lock ttl ms, stats key, count (1/0), tag ttl s, n, namespace of each, tag count of each,
@@ -112,7 +111,7 @@ class SingleNodeBackend:
         self.alias = alias
 
     def client(self):
-        return get_redis_connection(self.alias)
+        return clients.client(self.alias)
 
     def fetch(self, items, token, *, lock_ttl_ms, tag_ttl, count, extra_stats, etags) -> list:
         """Run FETCH for ``items`` (key, namespace, tag keys); see the script for what comes back."""
