@@ -33,6 +33,9 @@ SERVERS = {
         "health": HELLO_PATH,
         "wsgi": "bench.wsgi:application",
     },
+    # A second web instance for the orders rounds' checkouts (as behind the ALB), on the load core, so the
+    # read server's figures show what the orders' invalidations cost it, not their own CPU.
+    "web2": {"settings": "config.settings.bench", "env": {}, "wsgi": COUNTED, "core": LOAD_CORE, "workers": 1},
     # Shopfront on the local Redis Cluster (bench/cluster.py adds REDIS_URL at start).
     "cluster": {"settings": "config.settings.bench", "env": {"REDIS_CLUSTER": "True"}, "wsgi": COUNTED},
 }

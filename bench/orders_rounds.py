@@ -1,6 +1,9 @@
 """Orders flowing (issue 11): the full read mix with real checkouts beside it, read-only / 5 / 20 orders/s.
 
-Per cycle, one round per rate (0 = read-only), all on the Shopfront server with the same request segment.
+Per cycle, one round per rate (0 = read-only), with the same request segment, read by wrk from the Shopfront
+server. The checkouts go to that server (they then share its one core with the reads) and, in a second round
+per rate, to a second instance on the load core ("web2", as a fleet behind the ALB would spread them): that
+round shows what selling costs the read server through the cache alone (invalidations, recomputes).
 Before each round, outside the measured window: the stock of every product sold since the snapshot is put
 back through the catalog service and the pages that write invalidated are requested again (bench/stock.py),
 so every round starts from the same warm state. During the round, wrk replays the read mix and
@@ -20,8 +23,14 @@ from bench.procs import log, wrk
 PAGES = ("product", "listing", "home", "search")
 
 
-def round_name(rate: float) -> str:
-    return "read-only" if not rate else f"orders-{rate:g}"
+# Where the checkouts go: the measured server itself (they share its core), or a second instance ("web2").
+PLACES = ("shopfront", "web2")
+
+
+def round_name(rate: float, place: str = "shopfront") -> str:
+    if not rate:
+        return "read-only"
+    return f"orders-{rate:g}" + ("" if place == "shopfront" else " (checkouts on web2)")
 
 
 def computes_between(directory: Path, start: float, end: float) -> int | None:
@@ -111,11 +120,11 @@ def _restock(ctx) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _generator(ctx, rate: float, cycle: int, start_at: float) -> subprocess.Popen:
+def _generator(ctx, rate: float, cycle: int, start_at: float, place: str) -> subprocess.Popen:
     ids = ctx.prep["product_ids"]
     stock = json.loads(ctx.stock_file.read_text())
     plan = {
-        "url": ctx.servers["shopfront"]["url"],
+        "url": ctx.servers[place]["url"],
         "rate": rate,
         "seconds": ctx.args.round_seconds,
         "start_at": start_at,
@@ -128,7 +137,7 @@ def _generator(ctx, rate: float, cycle: int, start_at: float) -> subprocess.Pope
         "threads": ctx.args.order_threads,
         "arrivals": ctx.args.order_arrivals,
     }
-    path = ctx.tmp / f"orders-{cycle}-{rate:g}.json"
+    path = ctx.tmp / f"orders-{cycle}-{rate:g}-{place}.json"
     path.write_text(json.dumps(plan))
     return subprocess.Popen(
         ["taskset", "-c", LOAD_CORE, PY, "-m", "bench.orders", str(path)],
@@ -154,13 +163,15 @@ def _collect(proc: subprocess.Popen, timeout: float) -> dict:
 def run(ctx) -> dict:
     server = ctx.servers["shopfront"]
     rates = [0.0, *ctx.args.order_rates]
-    rounds: dict[str, list[dict]] = {round_name(r): [] for r in rates}
+    places = [p for p in PLACES if p in ctx.servers]
+    plan = [(0.0, "shopfront")] + [(r, p) for r in ctx.args.order_rates for p in places]
+    rounds: dict[str, list[dict]] = {round_name(r, p): [] for r, p in plan}
     for cycle in range(ctx.args.cycles):
-        for rate in rates:
+        for rate, place in plan:
             restock = _restock(ctx)
             before = snapshot(server, ctx.rds)
             start_at = time.time() + 1.0  # the generator's interpreter starts meanwhile
-            gen = _generator(ctx, rate, cycle, start_at) if rate else None
+            gen = _generator(ctx, rate, cycle, start_at, place) if rate else None
             time.sleep(max(0.0, start_at - time.time()))
             load = wrk(server, ctx.lists[("mix", cycle)], ctx.args.round_seconds, ctx.args, ctx.cookie)
             orders = _collect(gen, ctx.args.round_seconds + 60) if gen else None
@@ -169,12 +180,13 @@ def run(ctx) -> dict:
             d = delta(before, after)
             seconds = load["duration_us"] / 1e6
             computes = computes_between(server["counters"], start_at, after["t"])
-            summary = summarize_round(round_name(rate), load, d) | order_figures(d, orders, seconds, computes)
-            summary |= {"cycle": cycle, "rate": rate, "restock": restock}
-            rounds[round_name(rate)].append(summary)
+            name = round_name(rate, place)
+            summary = summarize_round(name, load, d) | order_figures(d, orders, seconds, computes)
+            summary |= {"cycle": cycle, "rate": rate, "place": place, "restock": restock}
+            rounds[name].append(summary)
             hit = summary["page_hit_ratio"]
             log(
-                f"cycle {cycle + 1} {round_name(rate):<10} {summary['rps']:7.0f} req/s  "
+                f"cycle {cycle + 1} {name:<10} {summary['rps']:7.0f} req/s  "
                 f"hit {'–' if hit is None else f'{100 * hit:.1f}%'}  SQL/s {summary['sql_per_s']:.0f}  "
                 f"orders {orders['placed'] if orders else 0} placed/{orders['failed'] if orders else 0} failed  "
                 f"(restocked {restock['restocked_products']} products before)"

@@ -148,7 +148,7 @@ def start_gunicorn(procs: Processes, name: str, args, env: dict, tmp: Path, extr
             "DJANGO_SETTINGS_MODULE": conf["settings"],
             "BENCH_COUNTER_DIR": str(counter_dir),
             "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "GUNICORN_WORKERS": str(args.workers),
+            "GUNICORN_WORKERS": str(conf.get("workers", args.workers)),
             "GUNICORN_THREADS": str(args.threads),
             "GUNICORN_ACCESS_LOG": "off",
             "GUNICORN_LOG_LEVEL": "warning",
@@ -157,7 +157,10 @@ def start_gunicorn(procs: Processes, name: str, args, env: dict, tmp: Path, extr
         }
     )
     proc = procs.start(
-        ["taskset", "-c", SERVER_CORE, GUNICORN, "-c", "gunicorn.conf.py", conf.get("wsgi", "config.wsgi:application")],
+        [
+            *("taskset", "-c", conf.get("core", SERVER_CORE), GUNICORN, "-c", "gunicorn.conf.py"),
+            conf.get("wsgi", "config.wsgi:application"),
+        ],
         cwd=ROOT,
         env=server_env,
         stdout=open(tmp / f"gunicorn-{name}.log", "w"),  # noqa: SIM115 - the server outlives this function

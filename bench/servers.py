@@ -17,9 +17,11 @@ def start_all(ctx) -> None:
     needed = {ROUNDS[r][0] for r in ctx.rounds}
     if ctx.families & {"orders", "freshness", "cold"}:
         needed.add("shopfront")
+    if "orders" in ctx.families:
+        needed.add("web2")
     if "freshness" in ctx.families:
         needed |= {"shopfront", "edge"}
-    for name in ("shopfront", "nocache", "cachalot", "bare"):
+    for name in ("shopfront", "nocache", "cachalot", "bare", "web2"):
         if name in needed:
             ctx.servers[name] = start_gunicorn(ctx.procs, name, ctx.args, ctx.env, ctx.tmp)
     if "cluster" in needed:
