@@ -5,6 +5,8 @@ from django.urls import include, path
 from catalog.views import sitemap_xml
 
 urlpatterns = [
+    # First: an API read (answered from Redis before sessions run) resolves without trying the pages' patterns.
+    path("api/", include("api.urls")),
     path("", include("shop.urls")),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
@@ -13,6 +15,12 @@ urlpatterns = [
     path("admin/cache/", include("shop.observability.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# JSON under /api/, the storefront's pages elsewhere (api/exceptions.py).
+handler400 = "api.exceptions.bad_request"
+handler403 = "api.exceptions.permission_denied"
+handler404 = "api.exceptions.page_not_found"
+handler500 = "api.exceptions.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -19,3 +19,9 @@ def order_visible_to(*, pk: int, user, session_order_ids: list[int]) -> Order | 
     if pk in session_order_ids:
         return order
     return None
+
+
+def order_placed_in_session(*, checkout_token: str, session_order_ids: list[int]) -> Order | None:
+    """Return the order this session already placed with ``checkout_token`` (a repeated submit), if any."""
+    order = Order.objects.filter(checkout_token=checkout_token).prefetch_related("lines").first()
+    return order if order is not None and order.pk in session_order_ids else None

@@ -8,14 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from catalog.models import Product
 from shop import services as cart_services
 from shop.cart import Cart, cart_total
 
 from . import selectors
 from .exceptions import CheckoutError, PriceChanged
 from .forms import CheckoutForm
-from .models import Order
 from .services import Contact, order_place
 
 TOKEN_KEY = "checkout_token"  # noqa: S105 (a session key name, not a secret)
@@ -29,17 +27,6 @@ def _token(session) -> str:
     return session[TOKEN_KEY]
 
 
-def _drop_unavailable(session, lines) -> list[str]:
-    """Remove the cart entries whose product is no longer on sale; return the products' names."""
-    cart = Cart(session)
-    kept = {str(line.product.pk) for line in lines}
-    gone = [pk for pk in cart.data if pk not in kept]
-    if not gone:
-        return []
-    cart.save({pk: item for pk, item in cart.data.items() if pk in kept})
-    return list(Product.objects.filter(pk__in=[int(pk) for pk in gone]).values_list("name", flat=True))
-
-
 def checkout(request):
     submitted_token = request.POST.get("checkout_token", "") if request.method == "POST" else ""
     # The session is read before the order: a concurrent submit of this form that already placed the order
@@ -48,11 +35,13 @@ def checkout(request):
     # Only a token this view could have issued is looked up; anything else (NUL bytes, junk) is ignored.
     if TOKEN_RE.fullmatch(submitted_token):
         # The same form posted again: show the order it already placed.
-        done = Order.objects.filter(checkout_token=submitted_token).first()
-        if done is not None and done.pk in request.session.get(ORDERS_KEY, []):
+        done = selectors.order_placed_in_session(
+            checkout_token=submitted_token, session_order_ids=request.session.get(ORDERS_KEY, [])
+        )
+        if done is not None:
             return redirect(done)
     # A line that vanished since the shopper last saw the cart is named, never silently left out of an order.
-    dropped = _drop_unavailable(request.session, lines)
+    dropped = cart_services.cart_drop_unavailable(session=request.session, lines=lines)
     for name in dropped:
         messages.error(request, f"{name} is no longer available and was removed from your cart.")
     if not lines:

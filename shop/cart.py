@@ -13,6 +13,18 @@ class CartError(Exception):
     """A cart change that cannot be made; the message is shown to the shopper."""
 
 
+class ProductUnavailable(CartError):
+    """The product is not on sale (unknown, inactive or deleted)."""
+
+
+class NotInCart(CartError):
+    """The cart has no line for the product."""
+
+
+class StockShort(CartError):
+    """Fewer units are left than the cart would hold."""
+
+
 def parse_quantity(raw: object, *, allow_zero: bool = False) -> int:
     """Return ``raw`` as a whole quantity within 1..MAX_QUANTITY (0 too if ``allow_zero``)."""
     text = str(raw).strip() if raw is not None else ""

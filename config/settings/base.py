@@ -53,6 +53,11 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "cdn",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +273,41 @@ AXES_CLIENT_IP_CALLABLE = "shop.proxies.client_address"
 AXES_LOCKOUT_CALLABLE = "shop.security.lockout_response"
 # Successful log-ins are in the auth logs already; keep only the failures' rows.
 AXES_DISABLE_ACCESS_LOG = True
+
+# JSON API (api/; docs/api.md)
+# https://www.django-rest-framework.org/api-guide/settings/
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an anonymous call to a personal endpoint is answered 401 with WWW-Authenticate: Token.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies only: a cross-site HTML form cannot send one, so anonymous cart writes need no CSRF token.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "api_user_writes": env("API_THROTTLE_USER_WRITES", default="60/min"),
+        "api_address_writes": env("API_THROTTLE_ADDRESS_WRITES", default="300/min"),
+        "api_token": env("API_THROTTLE_TOKEN", default="10/min"),
+    },
+}
+# The cart of a token client (a mobile app) lives in a session of its own, kept this long after its last change.
+API_CART_IDLE_SECONDS = env.int("API_CART_IDLE_SECONDS", default=14 * 24 * 3600)
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Shopfront API",
+    "DESCRIPTION": "The storefront's catalog, cart, checkout and orders as JSON (docs/api.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files come from drf-spectacular-sidecar through staticfiles: no CDN, CSP 'self'.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # LOGGING
 LOGGING = {

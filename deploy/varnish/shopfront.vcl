@@ -5,8 +5,8 @@
 #
 # Contract
 #   Never cached, passed with every cookie and header: every method but GET/HEAD; the paths /cart/,
-#     /checkout/, /accounts/, /orders/, /admin/, /visitor/ (and below), /healthz, /readyz; requests with
-#     Authorization.
+#     /checkout/, /accounts/, /orders/, /admin/, /visitor/, the API's /api/v1/cart/, /api/v1/checkout/,
+#     /api/v1/orders/, /api/v1/auth/ (and below), /healthz, /readyz; requests with Authorization.
 #   Shared paths (everything else, GET/HEAD): the Cookie header is removed before lookup, so the origin
 #     never sees who asks and cannot personalise what is stored. Cache key: host + path + query.
 #   Stored: only responses with Cache-Control "public" and "s-maxage", without private/no-store/no-cache,
@@ -74,6 +74,7 @@ sub vcl_recv {
         return (pass);
     }
     if (req.url ~ "^/(cart|checkout|accounts|orders|admin|visitor)(/|\?|$)" ||
+        req.url ~ "^/api/v1/(cart|checkout|orders|auth)(/|\?|$)" ||
         req.url ~ "^/(healthz|readyz)(\?|$)" ||
         req.http.Authorization) {
         return (pass);

@@ -1,8 +1,21 @@
 """Page helpers for the invalidation tests, over the shared ``catalog`` fixture (tests/conftest.py)."""
 
+import re
+
 import pytest
 
 PAGES = ["/products/chef-knife/", "/categories/knives/", "/categories/kitchen/", "/", "/search/?q=knife"]
+# The JSON API's read of the same data as a page (home has none).
+_API = re.compile(r"^/(products|categories)/([^/]+)/(\?.*)?$|^/search/(\?.*)$")
+
+
+def api_url(url: str) -> str | None:
+    """Return the API URL showing what page ``url`` shows, or None (home)."""
+    match = _API.match(url)
+    if match is None:
+        return None
+    kind, slug, query, search = match.groups()
+    return f"/api/v1/search/{search}" if kind is None else f"/api/v1/{kind}/{slug}/{query or ''}"
 
 
 @pytest.fixture

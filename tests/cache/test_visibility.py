@@ -1,4 +1,4 @@
-"""A write invalidates exactly the pages whose output it changes: invisible writes leave pages HIT."""
+"""A write invalidates exactly the pages and API reads whose output it changes: invisible writes leave them HIT."""
 
 from decimal import Decimal
 
@@ -12,10 +12,15 @@ from catalog.models import Product
 from orders.services import Contact, order_place
 from shop.cache import keys, store
 from shop.cart import CartLine
+from tests.cache.conftest import api_url
 from tests.factories import CategoryFactory, ProductFactory
 
 KNIFE_PAGES = ["/products/chef-knife/", "/categories/knives/", "/categories/kitchen/", "/", "/search/?q=knife"]
 OTHER_PAGES = ["/categories/garden/", "/search/?q=rake", "/products/rake/"]
+# The JSON API's reads of the same data: stored under the same tags, so invalidated by exactly the same writes.
+KNIFE_API = [api_url(url) for url in KNIFE_PAGES if api_url(url)]
+OTHER_API = [api_url(url) for url in OTHER_PAGES]
+SHOWING_KNIFE = ["/products/chef-knife/", "/categories/knives/", "/categories/kitchen/", "/search/?q=knife"]
 
 
 @pytest.fixture
@@ -54,76 +59,86 @@ def _misses() -> int:
 def test_a_sale_that_changes_no_label_invalidates_nothing(shop, client):
     catalog, _ = shop
     Product.objects.filter(pk=catalog.knife.pk).update(stock=40)
-    _warm(client, KNIFE_PAGES)
+    _warm(client, KNIFE_PAGES + KNIFE_API)
     _sell(catalog.knife, 1, "t-1")  # 40 -> 39: "In stock" both times
     Product.objects.filter(pk=catalog.knife.pk).update(stock=F("stock") - 1)  # 39 -> 38 through update()
     knife = Product.objects.get(pk=catalog.knife.pk)
     catalog_services.product_update(product=knife, stock=37)  # and through save()
-    assert set(_outcomes(client, KNIFE_PAGES).values()) == {"HIT"}
+    assert set(_outcomes(client, KNIFE_PAGES + KNIFE_API).values()) == {"HIT"}
 
 
 def test_a_label_change_shows_where_the_product_is_shown_and_nowhere_else(shop, client):
     catalog, _ = shop
     Product.objects.filter(pk=catalog.knife.pk).update(stock=3)
-    _warm(client, KNIFE_PAGES + OTHER_PAGES)
+    _warm(client, KNIFE_PAGES + OTHER_PAGES + KNIFE_API + OTHER_API)
     _sell(catalog.knife, 1, "t-1")  # "Only 3 left" -> "Only 2 left"
-    for url in ["/products/chef-knife/", "/categories/knives/", "/categories/kitchen/", "/search/?q=knife"]:
+    for url in SHOWING_KNIFE + [api_url(url) for url in SHOWING_KNIFE]:
         response = client.get(url)
         assert response["X-Cache"] == "MISS" and b"Only 2 left" in response.content, url
-    assert set(_outcomes(client, OTHER_PAGES).values()) == {"HIT"}
+    assert set(_outcomes(client, OTHER_PAGES + OTHER_API).values()) == {"HIT"}
 
 
 def test_the_last_unit_sold_is_sold_out_everywhere_at_once_and_leaves_featured(shop, client):
     catalog, _ = shop
     Product.objects.filter(pk=catalog.knife.pk).update(stock=1)
-    _warm(client, KNIFE_PAGES + OTHER_PAGES)
+    _warm(client, KNIFE_PAGES + OTHER_PAGES + KNIFE_API + OTHER_API)
     _sell(catalog.knife, 1, "t-1")
-    for url in ["/products/chef-knife/", "/categories/knives/", "/categories/kitchen/", "/search/?q=knife"]:
+    for url in SHOWING_KNIFE + [api_url(url) for url in SHOWING_KNIFE]:
         assert b"Sold out" in client.get(url).content, url
     featured = client.get("/").content.decode().split("Featured")[1].split("Best-sellers")[0]
     assert "Chef Knife" not in featured
-    assert set(_outcomes(client, OTHER_PAGES).values()) == {"HIT"}
+    assert set(_outcomes(client, OTHER_PAGES + OTHER_API).values()) == {"HIT"}
 
 
 def test_a_price_change_shows_on_every_page_of_the_product_and_no_other(shop, client):
     catalog, _ = shop
-    _warm(client, KNIFE_PAGES + OTHER_PAGES)
+    _warm(client, KNIFE_PAGES + OTHER_PAGES + KNIFE_API + OTHER_API)
     catalog_services.product_update(product=catalog.knife, price=Decimal("57.00"))
     for url in KNIFE_PAGES:
         assert "€57.00" in client.get(url).content.decode(), url
-    assert set(_outcomes(client, OTHER_PAGES).values()) == {"HIT"}
+    for url in KNIFE_API:
+        assert '"57.00"' in client.get(url).content.decode(), url
+    assert set(_outcomes(client, OTHER_PAGES + OTHER_API).values()) == {"HIT"}
 
 
 def test_a_description_change_reaches_its_page_and_search_but_no_listing(shop, client):
     catalog, _ = shop
-    _warm(client, KNIFE_PAGES)
+    _warm(client, KNIFE_PAGES + KNIFE_API)
     catalog_services.product_update(product=catalog.knife, description="Hand-forged from Damascus steel.")
-    assert b"Damascus" in client.get("/products/chef-knife/").content
-    assert b"Chef Knife" in client.get("/search/?q=damascus").content
-    assert _outcomes(client, ["/categories/knives/", "/categories/kitchen/"]) == {
-        "/categories/knives/": "HIT",
-        "/categories/kitchen/": "HIT",
-    }
+    for url in ["/products/chef-knife/", "/api/v1/products/chef-knife/"]:
+        assert b"Damascus" in client.get(url).content, url
+    for url in ["/search/?q=damascus", "/api/v1/search/?q=damascus"]:
+        assert b"Chef Knife" in client.get(url).content, url
+    listings = [
+        "/categories/knives/",
+        "/categories/kitchen/",
+        "/api/v1/categories/knives/",
+        "/api/v1/categories/kitchen/",
+    ]
+    assert set(_outcomes(client, listings).values()) == {"HIT"}
 
 
 def test_a_product_moving_category_changes_those_listings_and_not_others(shop, client):
     catalog, _ = shop
     tools = CategoryFactory(name="Tools", slug="tools")
     listings = ["/categories/knives/", "/categories/kitchen/", "/categories/garden/", "/categories/tools/"]
-    _warm(client, listings)
+    _warm(client, listings + [api_url(url) for url in listings])
     catalog_services.product_update(product=catalog.spare, category=catalog.garden)
-    assert b"Paring Knife" not in client.get("/categories/knives/").content
-    assert b"Paring Knife" not in client.get("/categories/kitchen/").content
-    assert b"Paring Knife" in client.get("/categories/garden/").content
-    assert client.get(f"/categories/{tools.slug}/")["X-Cache"] == "HIT"
+    for prefix in ("", "/api/v1"):
+        assert b"Paring Knife" not in client.get(f"{prefix}/categories/knives/").content
+        assert b"Paring Knife" not in client.get(f"{prefix}/categories/kitchen/").content
+        assert b"Paring Knife" in client.get(f"{prefix}/categories/garden/").content
+        assert client.get(f"{prefix}/categories/{tools.slug}/")["X-Cache"] == "HIT"
 
 
 def test_a_new_product_appears_in_the_searches_it_matches_on_the_next_read(shop, client):
     catalog, _ = shop
-    _warm(client, ["/search/?q=knife", "/categories/garden/"])
+    reads = ["/search/?q=knife", "/categories/garden/"]
+    _warm(client, reads + [api_url(url) for url in reads])
     ProductFactory(name="Bread Knife", slug="bread-knife", category=catalog.knives)
-    assert b"Bread Knife" in client.get("/search/?q=knife").content
-    assert client.get("/categories/garden/")["X-Cache"] == "HIT"
+    for url in ["/search/?q=knife", "/api/v1/search/?q=knife"]:
+        assert b"Bread Knife" in client.get(url).content, url
+    assert set(_outcomes(client, ["/categories/garden/", "/api/v1/categories/garden/"]).values()) == {"HIT"}
 
 
 @pytest.fixture
@@ -139,12 +154,13 @@ def long_listing(transactional_db):
 def test_a_price_change_reorders_only_the_listing_pages_it_moves_across(long_listing, client):
     _, items = long_listing
     urls = [f"/categories/shelf/?sort=price&page={n}" for n in (1, 2, 3)] + ["/categories/shelf/?sort=name&page=3"]
-    _warm(client, urls)
+    _warm(client, urls + [api_url(url) for url in urls])
     catalog_services.product_update(product=items[29], price=Decimal("5.50"))  # item 30: page 2 -> page 1
-    page1 = client.get(urls[0])
-    assert page1["X-Cache"] == "MISS" and b"Item 30" in page1.content
-    assert b"Item 30" not in client.get(urls[1]).content
-    assert _outcomes(client, urls[2:]) == {urls[2]: "HIT", urls[3]: "HIT"}  # pages it never shows
+    for shown in (urls, [api_url(url) for url in urls]):
+        page1 = client.get(shown[0])
+        assert page1["X-Cache"] == "MISS" and b"Item 30" in page1.content
+        assert b"Item 30" not in client.get(shown[1]).content
+        assert set(_outcomes(client, shown[2:]).values()) == {"HIT"}  # pages it never shows
 
 
 def test_checkout_decrements_stock_in_one_statement_without_reading_categories(shop):
@@ -164,11 +180,11 @@ def test_checkout_decrements_stock_in_one_statement_without_reading_categories(s
 def test_an_invisible_sale_recomputes_nothing(shop, client):
     catalog, _ = shop
     Product.objects.filter(pk=catalog.knife.pk).update(stock=40)
-    _warm(client, KNIFE_PAGES)
+    _warm(client, KNIFE_PAGES + KNIFE_API)
     before = _misses()
     for n in range(5):
         _sell(catalog.knife, 1, f"t-{n}")
-    assert set(_outcomes(client, KNIFE_PAGES).values()) == {"HIT"}
+    assert set(_outcomes(client, KNIFE_PAGES + KNIFE_API).values()) == {"HIT"}
     assert _misses() == before
     catalog_services.product_update(product=Product.objects.get(pk=catalog.knife.pk), price=Decimal("51.00"))
     _outcomes(client, KNIFE_PAGES)

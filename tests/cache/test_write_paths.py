@@ -1,5 +1,7 @@
-"""Every write path invalidates every cached page that shows what it changed, after commit."""
+"""Every write path invalidates every cached page that shows what it changed, after commit, and every JSON
+API response that shows it (the API's reads are stored under the same tags)."""
 
+import json
 import re
 import threading
 from decimal import Decimal
@@ -13,7 +15,7 @@ from catalog import services as catalog_services
 from catalog.models import Category, Product, ProductImage
 from orders.services import Contact, order_place
 from shop.cart import CartLine
-from tests.cache.conftest import PAGES
+from tests.cache.conftest import PAGES, api_url
 from tests.factories import StaffFactory
 
 LISTS_SHOWING_KNIFE = ["/categories/knives/", "/categories/kitchen/", "/", "/search/?q=knife"]
@@ -35,14 +37,44 @@ def staff_client(client):
     return client
 
 
+@pytest.fixture
+def warm(warm):
+    """Warm the pages and their API reads (each served from the cache the second time)."""
+
+    def _warm(*urls: str) -> None:
+        urls = urls or tuple(PAGES)
+        warm(*urls, *filter(None, map(api_url, urls)))
+
+    return _warm
+
+
+@pytest.fixture
+def api(page):
+    """Return the API read of page ``url``: its JSON text, or "<status>" for a 4xx."""
+    return lambda url: page(api_url(url))
+
+
+def api_json(api, url: str) -> dict:
+    return json.loads(api(url))
+
+
+def _shown_by_api(text: str) -> str:
+    # Pages print a price as "€61.00"; the API as the string "61.00".
+    return f'"{text[1:]}"' if text.startswith("€") else text
+
+
 def assert_everywhere(page, text: str, urls=PAGES) -> None:
     for url in urls:
         assert text in page(url), f"{text!r} missing from {url}"
+        if api_url(url):
+            assert _shown_by_api(text) in page(api_url(url)), f"{text!r} missing from {api_url(url)}"
 
 
 def assert_nowhere(page, text: str, urls=PAGES) -> None:
     for url in urls:
         assert text not in page(url), f"{text!r} still on {url}"
+        if api_url(url):
+            assert _shown_by_api(text) not in page(api_url(url)), f"{text!r} still on {api_url(url)}"
 
 
 def test_service_price_change_is_visible_on_every_page(catalog, warm, page):
@@ -97,8 +129,7 @@ def test_admin_list_editable_stock_change_updates_availability(catalog, warm, pa
         }
     response = staff_client.post("/admin/catalog/product/", data)
     assert response.status_code == 302
-    assert "Only 2 left" in page("/products/chef-knife/")
-    assert "Only 2 left" in page("/categories/knives/")
+    assert_everywhere(page, "Only 2 left", ["/products/chef-knife/", "/categories/knives/"])
 
 
 def test_admin_bulk_price_action_is_visible_on_every_page(catalog, warm, page, staff_client):
@@ -111,13 +142,13 @@ def test_admin_bulk_price_action_is_visible_on_every_page(catalog, warm, page, s
     assert_everywhere(page, "€55.00")
 
 
-def test_admin_mark_inactive_removes_product_everywhere(catalog, warm, page, staff_client):
+def test_admin_mark_inactive_removes_product_everywhere(catalog, warm, page, api, staff_client):
     warm()
     response = staff_client.post(
         "/admin/catalog/product/", {"action": "mark_inactive", "_selected_action": [catalog.knife.pk]}
     )
     assert response.status_code == 302
-    assert page("/products/chef-knife/") == "<404>"
+    assert page("/products/chef-knife/") == "<404>" == api("/products/chef-knife/")
     assert_nowhere(page, "Chef Knife", LISTS_SHOWING_KNIFE)
 
 
@@ -153,26 +184,26 @@ def test_bulk_create_shows_new_product_in_lists(catalog, warm, page):
     assert_everywhere(page, "Bread Knife", ["/categories/knives/", "/categories/kitchen/", "/", "/search/?q=knife"])
 
 
-def test_negative_cache_of_missing_product_is_invalidated_by_create(catalog, client, page):
-    assert client.get("/products/new-thing/").status_code == 404
-    assert client.get("/products/new-thing/").status_code == 404
+def test_negative_cache_of_missing_product_is_invalidated_by_create(catalog, client, page, api):
+    for url in ["/products/new-thing/", "/api/v1/products/new-thing/"] * 2:
+        assert client.get(url).status_code == 404
     Product.objects.create(name="New Thing", slug="new-thing", price=Decimal("1.00"), category=catalog.garden)
     assert "New Thing" in page("/products/new-thing/")
+    assert api_json(api, "/products/new-thing/")["name"] == "New Thing"
 
 
-def test_delete_single_product(catalog, warm, page):
+def test_delete_single_product(catalog, warm, page, api):
     warm("/products/paring-knife/", "/categories/knives/", "/search/?q=paring")
     catalog.spare.delete()
-    assert page("/products/paring-knife/") == "<404>"
-    assert "Paring Knife" not in page("/categories/knives/")
-    assert "Paring Knife" not in page("/search/?q=paring")
+    assert page("/products/paring-knife/") == "<404>" == api("/products/paring-knife/")
+    assert_nowhere(page, "Paring Knife", ["/categories/knives/", "/search/?q=paring"])
 
 
-def test_delete_queryset(catalog, warm, page):
+def test_delete_queryset(catalog, warm, page, api):
     warm("/products/paring-knife/", "/categories/kitchen/")
     Product.objects.filter(slug__startswith="paring").delete()
-    assert page("/products/paring-knife/") == "<404>"
-    assert "Paring Knife" not in page("/categories/kitchen/")
+    assert page("/products/paring-knife/") == "<404>" == api("/products/paring-knife/")
+    assert_nowhere(page, "Paring Knife", ["/categories/kitchen/"])
 
 
 def _image_urls(html: str) -> list[str]:
@@ -185,73 +216,88 @@ def _stem(image: ProductImage) -> str:
     return image.image.name.rsplit(".", 1)[0]
 
 
-def test_image_add_replace_delete_and_reorder(catalog, warm, page):
+def _api_images(api) -> list[str]:
+    """Return the stored names (without extension) of the pictures the API's product detail lists, in order."""
+    images = api_json(api, "/products/chef-knife/")["images"]
+    return [re.sub(r"(\.[a-z]+)+$", "", image["url"].split("/media/")[-1]) for image in images]
+
+
+def test_image_add_replace_delete_and_reorder(catalog, warm, page, api):
     warm()
     before = _image_urls(page("/products/chef-knife/"))
+    assert _api_images(api) == before
     added = catalog_services.product_image_add(product=catalog.knife, image=_jpeg("second.jpg"), alt="second")
     after_add = _image_urls(page("/products/chef-knife/"))
     assert len(after_add) == len(before) + 1
+    assert _api_images(api) == after_add
 
     catalog_services.product_images_reorder(product=catalog.knife, image_ids=[added.pk, catalog.image.pk])
     reordered_main = _image_urls(page("/products/chef-knife/"))[0]
-    assert reordered_main == _stem(added)
-    assert _stem(added) in page("/categories/knives/")  # the listing card shows the first image
+    assert reordered_main == _stem(added) == _api_images(api)[0]
+    assert_everywhere(page, _stem(added), ["/categories/knives/"])  # the listing card shows the first image
 
     replacement = ProductImage.objects.get(pk=added.pk)
     replacement.image = _jpeg("third.jpg", (10, 200, 10))
     catalog_services.product_image_store(image=replacement)
-    assert _stem(replacement) in page("/products/chef-knife/")
-    assert _stem(added) not in page("/products/chef-knife/")
+    assert_everywhere(page, _stem(replacement), ["/products/chef-knife/"])
+    assert_nowhere(page, _stem(added), ["/products/chef-knife/"])
 
     replacement.delete()
-    assert _image_urls(page("/products/chef-knife/")) == before
+    assert _image_urls(page("/products/chef-knife/")) == before == _api_images(api)
 
 
-def test_image_reorder_through_queryset_update(catalog, warm, page):
+def test_image_reorder_through_queryset_update(catalog, warm, page, api):
     second = catalog_services.product_image_add(product=catalog.knife, image=_jpeg("b.jpg"), alt="b")
     warm()
     ProductImage.objects.filter(pk=second.pk).update(position=0)
     ProductImage.objects.filter(pk=catalog.image.pk).update(position=5)
-    assert _image_urls(page("/products/chef-knife/"))[0] == _stem(second)
+    assert _image_urls(page("/products/chef-knife/"))[0] == _stem(second) == _api_images(api)[0]
 
 
-def test_category_rename(catalog, warm, page):
+def test_category_rename(catalog, warm, page, api):
     warm()
+    warm("/api/v1/categories/")
     Category.objects.filter(pk=catalog.knives.pk).update(name="Blades")
     assert "Blades" in page("/products/chef-knife/")  # breadcrumb
     assert "Blades" in page("/categories/knives/")  # heading
     assert "Blades" in page("/")  # navigation
+    assert [c["name"] for c in api_json(api, "/products/chef-knife/")["breadcrumbs"]] == ["Kitchen", "Blades"]
+    assert api_json(api, "/categories/knives/")["category"]["name"] == "Blades"
+    assert "Blades" in page("/api/v1/categories/")  # the tree
 
 
-def test_category_move(catalog, warm, page):
+def test_category_move(catalog, warm, page, api):
     warm("/categories/kitchen/", "/categories/garden/", "/products/chef-knife/")
     catalog_services.category_move(category=catalog.knives, parent=catalog.garden)
-    assert "Chef Knife" in page("/categories/garden/")
-    assert "Chef Knife" not in page("/categories/kitchen/")
+    assert_everywhere(page, "Chef Knife", ["/categories/garden/"])
+    assert_nowhere(page, "Chef Knife", ["/categories/kitchen/"])
     crumbs = page("/products/chef-knife/").split('class="breadcrumbs"')[1].split("</ol>")[0]
     assert "Garden" in crumbs and "Kitchen" not in crumbs
+    assert [c["slug"] for c in api_json(api, "/products/chef-knife/")["breadcrumbs"]] == ["garden", "knives"]
 
 
-def test_product_moved_between_categories(catalog, warm, page):
+def test_product_moved_between_categories(catalog, warm, page, api):
     warm("/categories/knives/", "/categories/garden/", "/products/chef-knife/")
     catalog_services.product_update(product=catalog.knife, category=catalog.garden)
-    assert "Chef Knife" in page("/categories/garden/")
-    assert "Chef Knife" not in page("/categories/knives/")
+    assert_everywhere(page, "Chef Knife", ["/categories/garden/"])
+    assert_nowhere(page, "Chef Knife", ["/categories/knives/"])
     assert "Garden" in page("/products/chef-knife/")
+    assert api_json(api, "/products/chef-knife/")["category"]["slug"] == "garden"
 
 
-def test_slug_change_frees_old_url(catalog, warm, page):
+def test_slug_change_frees_old_url(catalog, warm, page, api):
     warm()
     catalog_services.product_update(product=catalog.knife, slug="chefs-knife")
-    assert page("/products/chef-knife/") == "<404>"
-    assert "Chef Knife" in page("/products/chefs-knife/")
+    assert page("/products/chef-knife/") == "<404>" == api("/products/chef-knife/")
+    assert_everywhere(page, "Chef Knife", ["/products/chefs-knife/"])
     assert "/products/chefs-knife/" in page("/categories/knives/")
+    assert "/api/v1/products/chefs-knife/" in api("/categories/knives/")
 
 
-def test_deactivation_via_save(catalog, warm, page):
+def test_deactivation_via_save(catalog, warm, page, api):
     warm()
     catalog_services.product_update(product=catalog.knife, is_active=False)
-    assert page("/products/chef-knife/") == "<404>"
+    assert page("/products/chef-knife/") == "<404>" == api("/products/chef-knife/")
     assert_nowhere(page, "Chef Knife", LISTS_SHOWING_KNIFE)
 
 
@@ -261,12 +307,22 @@ def test_checkout_stock_decrement_updates_availability(catalog, warm, page):
     line = CartLine(product=knife, quantity=8, added_price=knife.price)
     contact = Contact("b@example.com", "B", "2 St", "Town", "2", "Land")
     order_place(lines=[line], contact=contact, user=None, checkout_token="t-1")
-    assert "Only 2 left" in page("/products/chef-knife/")
-    assert "Only 2 left" in page("/categories/knives/")
+    assert_everywhere(page, "Only 2 left", ["/products/chef-knife/", "/categories/knives/"])
     # Best-sellers are periodic by design (never per order): the scheduled refresh brings the new units.
     assert "10 sold" not in page("/")
     catalog_services.sales_ranking_refresh()
     assert "10 sold" in page("/")
+
+
+def test_checkout_through_the_api_updates_availability(catalog, warm, page, client):
+    warm()
+    cart = {"product_id": catalog.knife.pk, "quantity": 8}
+    assert client.post("/api/v1/cart/items/", cart, content_type="application/json").status_code == 200
+    token = client.get("/api/v1/checkout/").json()["checkout_token"]
+    contact = {"email": "b@example.com", "full_name": "B", "address": "2 St", "city": "T", "postal_code": "2"}
+    order = {**contact, "country": "Land", "checkout_token": token}
+    assert client.post("/api/v1/checkout/", order, content_type="application/json").status_code == 201
+    assert_everywhere(page, "Only 2 left", ["/products/chef-knife/", "/categories/knives/"])
 
 
 def test_write_in_flight_is_not_cached_and_shows_after_commit(catalog, warm, page):
@@ -277,8 +333,9 @@ def test_write_in_flight_is_not_cached_and_shows_after_commit(catalog, warm, pag
         from django.db import connection
         from django.test import Client
 
-        response = Client().get("/products/chef-knife/")
-        seen["html"], seen["x_cache"] = response.content.decode(), response["X-Cache"]
+        for url in ("/products/chef-knife/", "/api/v1/products/chef-knife/"):
+            response = Client().get(url)
+            seen[url] = response.content.decode(), response["X-Cache"]
         connection.close()
 
     with transaction.atomic():
@@ -287,9 +344,10 @@ def test_write_in_flight_is_not_cached_and_shows_after_commit(catalog, warm, pag
         reader.start()
         reader.join()
     # Another connection saw the committed price, read from Postgres because the write was in flight ...
-    assert "€50.00" in seen["html"] and seen["x_cache"] == "MISS"
+    assert "€50.00" in seen["/products/chef-knife/"][0] and seen["/products/chef-knife/"][1] == "MISS"
+    assert '"50.00"' in seen["/api/v1/products/chef-knife/"][0] and seen["/api/v1/products/chef-knife/"][1] == "MISS"
     # ... and what it read was not cached: the next read shows the new price.
-    assert "€99.00" in page("/products/chef-knife/")
+    assert_everywhere(page, "€99.00", ["/products/chef-knife/"])
 
 
 def test_rolled_back_write_changes_nothing_shoppers_see(catalog, warm, page):
@@ -297,4 +355,4 @@ def test_rolled_back_write_changes_nothing_shoppers_see(catalog, warm, page):
     with pytest.raises(RuntimeError), transaction.atomic():
         catalog_services.product_update(product=catalog.knife, price=Decimal("1.00"))
         raise RuntimeError("abort")
-    assert "€50.00" in page("/products/chef-knife/")
+    assert_everywhere(page, "€50.00", ["/products/chef-knife/"])

@@ -222,10 +222,11 @@ def _behaviours(template: dict) -> dict[str, dict]:
 
 def _vcl_never_cached() -> set[str]:
     """Return the VCL's pass-through paths as CloudFront path patterns."""
-    # e.g. req.url ~ "^/(cart|checkout)(/|\?|$)" (a folder) and req.url ~ "^/(healthz)(\?|$)" (one path)
+    # e.g. req.url ~ "^/(cart|checkout)(/|\?|$)" (a folder), req.url ~ "^/api/v1/(cart)(/|\?|$)" (a folder
+    # below a prefix) and req.url ~ "^/(healthz)(\?|$)" (one path)
     patterns = set()
-    for names, slash in re.findall(r'req\.url ~ "\^/\(([a-z|]+)\)\((/?)', VCL.read_text()):
-        patterns |= {f"{name}/*" if slash else name for name in names.split("|")}
+    for prefix, names, slash in re.findall(r'req\.url ~ "\^/((?:[a-z0-9]+/)*)\(([a-z|]+)\)\((/?)', VCL.read_text()):
+        patterns |= {f"{prefix}{name}/*" if slash else f"{prefix}{name}" for name in names.split("|")}
     return patterns
 
 
@@ -270,6 +271,7 @@ def test_never_cached_paths_are_the_vcls_and_reach_the_origin_with_everything_th
         == _vcl_never_cached()
         == {
             *("cart/*", "checkout/*", "accounts/*", "orders/*", "admin/*", "visitor/*"),
+            *("api/v1/cart/*", "api/v1/checkout/*", "api/v1/orders/*", "api/v1/auth/*"),
             *("healthz", "readyz"),
         }
     )

@@ -114,7 +114,11 @@ def test_key_is_host_path_and_query(edge, unique):
 
 
 @pytest.mark.parametrize(
-    "prefix", ["/cart/", "/checkout/", "/accounts/", "/orders/", "/admin/", "/visitor/", "/healthz", "/readyz"]
+    "prefix",
+    [
+        *("/cart/", "/checkout/", "/accounts/", "/orders/", "/admin/", "/visitor/", "/healthz", "/readyz"),
+        *("/api/v1/cart/", "/api/v1/checkout/", "/api/v1/orders/", "/api/v1/auth/"),
+    ],
 )
 def test_never_cached_paths_pass_with_their_cookies(edge, unique, prefix):
     path = f"{prefix}{unique}/" if prefix.endswith("/") else f"{prefix}?{unique}"

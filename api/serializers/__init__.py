@@ -1,0 +1,1 @@
+"""Serializers: the API's request and response bodies (and so its OpenAPI schema)."""
