@@ -6,7 +6,6 @@ fresh as they are. Its ETag is a digest of those versions: a changed part change
 """
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -43,10 +42,10 @@ def _from_header(header: list, value: Any, outcome: str, not_modified: bool = Fa
     return Composite(value, outcome, names, header[0], shared=True, not_modified=not_modified)
 
 
-def answered(row: list) -> Composite | None:
+def answered(row: list, if_none_match: str | None = None) -> Composite | None:
     """Return the composite a fetch row holds (a hit, or "not modified"), or None for a miss."""
-    if row[0] == 2:
-        return _from_header(json.loads(row[1]), None, HIT, not_modified=True)
+    if row[0] == 2:  # still valid and still the ETag the client has: nothing else needs reading
+        return Composite(None, HIT, etag=if_none_match or "", shared=True, not_modified=True)
     if row[0] == 1:
         header, payload = split(row[1])
         record.note(header[1::2], header[2::2])
@@ -77,7 +76,7 @@ def read_composite(
             with record.recording():
                 value = flight.run(entry.alias, entry.key, build)
             return Composite(value.value if isinstance(value, Transient) else value, DEGRADED)
-    found = answered(row)
+    found = answered(row, if_none_match)
     if found is not None:
         return found
     state, versions = row[1], [_text(v) for v in row[2:]]

@@ -109,11 +109,10 @@ def edge_headers(result: Composite) -> list[tuple[str, str]]:
         return [("Cache-Control", "no-store")]
     edge = conf.get("EDGE")
     control = _shared_control(edge["S_MAXAGE"], edge["STALE_WHILE_REVALIDATE"], edge["STALE_IF_ERROR"])
-    return [
-        ("Cache-Control", control),
-        (edge["TAG_HEADER"], ",".join(sorted(result.tags))),
-        ("ETag", f'"{result.etag}"'),
-    ]
+    headers = [("Cache-Control", control), ("ETag", f'"{result.etag}"')]
+    if result.tags:  # a 304 leaves them out: an unchanged ETag means unchanged tags
+        headers.append((edge["TAG_HEADER"], ",".join(sorted(result.tags))))
+    return headers
 
 
 def stored_parts(result: Composite) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -69,12 +69,12 @@ class SharedResponses:
         entry = shared.entry_for(_Request(environ, host)) if host else None
         if entry is None:
             return None
-        token = new_token()
+        token, etag = new_token(), shared.if_none_match(environ)
         try:
-            row = fetch([entry], token, etags=[shared.if_none_match(environ)])[0]
+            row = fetch([entry], token, etags=[etag])[0]
         except CacheUnavailable:
             return None  # Django serves it from Postgres
-        result = answered(row)
+        result = answered(row, etag)
         if result is None:
             environ[shared.FETCHED] = (entry.key, row, token)
             return None

@@ -17,8 +17,11 @@ def test_a_shared_response_carries_edge_headers_and_nothing_personal(catalog, cl
     assert response["Cache-Control"] == (
         "public, max-age=0, s-maxage=300, stale-while-revalidate=60, stale-if-error=86400"
     )
-    tags = response["Cache-Tag"].split(",")
-    assert 0 < len(tags) <= 50 and all(t.isascii() and " " not in t for t in tags)
+    if url == "/robots.txt":
+        assert "Cache-Tag" not in response  # built from no cached value: nothing to purge it by (a deploy does)
+    else:
+        tags = response["Cache-Tag"].split(",")
+        assert 0 < len(tags) <= 50 and all(t.isascii() and " " not in t for t in tags)
     assert response["ETag"].startswith('"') and not response.cookies and "Vary" not in response
 
 

@@ -16,7 +16,7 @@ from .. import clients, keys
 # KEYS: entries (n), their locks (n), the tags of each entry in order.
 # ARGV: token, lock ttl ms, stats key, count (1/0), tag ttl s, n, namespace of each, tag count of each,
 #       k extra stats pairs (k, field, amount, ...), then the If-None-Match etag of each entry ('' for none).
-# Returns per entry {1, raw} (valid), {2, header} (valid, and its etag is the one given: not modified), or
+# Returns per entry {1, raw} (valid), {2} (valid, and its etag is the one given: not modified), or
 # {0, lock state, version of each tag}: lock state 1 = this caller computes it, 0 = another caller is
 # computing it, -1 = a write is in flight (compute, store nothing).
 FETCH = """
@@ -54,7 +54,7 @@ for i = 1, n do
   if hit then
     local wanted = ARGV[etags + i]
     if wanted ~= '' and wanted == header[1] then
-      out[i] = {2, string.sub(raw, 1, nl - 1)}
+      out[i] = {2}
     else
       out[i] = {1, raw}
     end
