@@ -127,6 +127,8 @@ def test_ctrl_c_at_any_moment_leaves_no_process_behind(stage, fresh_database, re
     try:
         if marker:
             wait_for(lambda: marker in log.read_text(), 120, f"'{marker}'", log)
+        else:  # "starting": from the moment the script has started its first child
+            wait_for(lambda: recorder.seen, 60, "the first child process", log, interval=0.01)
         if stage == "serving":
             assert urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).status == 200  # noqa: S310
         # The random point itself: a deliberate pause, not a synchronisation.
