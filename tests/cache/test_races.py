@@ -94,3 +94,14 @@ def test_fifty_concurrent_requests_on_a_cold_key_ask_the_database_once(catalog, 
     assert set(results.values()) == {"50.00"}
     assert len(calls) == 1, f"the database was asked {len(calls)} times"
     assert stats.local_totals["product:stampede_wait"] - waits_before == 49
+
+
+def test_a_stale_entry_is_recomputed_by_its_first_reader_without_waiting(catalog):
+    """After a write, the first reader of the entry it made stale takes the lock and stores the new value."""
+    assert selectors.product_page("chef-knife")[1].value["price"] == "50.00"
+    catalog_services.product_update(product=catalog.knife, price=Decimal("63.00"))
+    waits_before = stats.local_totals["product:stampede_wait"]
+    result = selectors.product_page("chef-knife")[1]
+    assert not result.hit and result.value["price"] == "63.00"
+    assert stats.local_totals["product:stampede_wait"] == waits_before  # nobody else held the lock
+    assert selectors.product_page("chef-knife")[1].hit
