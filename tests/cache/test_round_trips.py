@@ -1,7 +1,7 @@
 """Redis round trips per page: one on a single node, two on a cluster (the entry, then its tags' versions).
 
-A round trip is one exchange the request waits for: a command, a script, or a pipeline (on a cluster, a
-pipeline sends each node its share at once, so it is one wait however many nodes it reaches). Requests
+A round trip is one exchange the request waits for: a command, a script, a pipeline or a cluster step (which
+sends each node its share at once, so it is one wait however many nodes it reaches). Requests
 count what each node receives.
 """
 
@@ -16,6 +16,7 @@ from redis.cluster import ClusterPipeline, RedisCluster
 from redis.connection import Connection
 
 from shop.cache import trust
+from shop.cache.backends import slots
 
 WARM = ["/products/chef-knife/", "/categories/knives/", "/", "/search/?q=knife"]
 
@@ -29,6 +30,7 @@ def counting():
         (redis.client.Pipeline, "execute"),
         (RedisCluster, "execute_command"),
         (ClusterPipeline, "execute"),
+        (slots, "send"),  # the cluster backend's steps
     ]
     originals = [(cls, name, cls.__dict__[name]) for cls, name in patched]
 

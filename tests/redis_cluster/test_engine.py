@@ -11,7 +11,7 @@ from redis.crc import key_slot
 from catalog import selectors
 from catalog import services as catalog_services
 from catalog.cache import product_tag
-from shop.cache import backends, keys, stats, store
+from shop.cache import backends, breaker, keys, stats, store
 from shop.cache.backends import cluster as cluster_backend
 from shop.cache.entry import Entry
 from shop.cache.invalidation import invalidate
@@ -151,3 +151,21 @@ def test_counts_spread_over_shards_are_published_exactly_once(catalog, cluster_m
     assert pages == read[0]
     counts = [store.client().exists(s) for s in keys.stats_shards()]
     assert sum(counts) == 0  # every shard was taken
+
+
+@pytest.mark.parametrize("kill", [False, True], ids=["moved", "refused"])
+def test_a_read_follows_its_master_to_the_replica_that_replaced_it_without_an_error(cluster_mode, kill, db):
+    """The client's slot map still names the old master: MOVED is followed, a refused connection reloads
+    the map and tries again; either way the read is a hit and the breaker never opens."""
+    spec = Entry("product", ("moving",), (product_tag("moving"),), 600, lambda: {"v": 1})
+    store.read(spec)
+    assert store.read(spec).hit
+    master = cluster_mode.master_of(spec.key)
+    assert master.client().wait(1, 5000) == 1  # the entry reached the replica before the master goes
+    cluster_mode.failover(master, kill=kill, restart=False)
+    try:
+        assert store.read(spec).hit
+        assert breaker.get("default").trips == 0
+    finally:
+        if kill:
+            cluster_mode.restart(master)

@@ -5,9 +5,10 @@ node; the single-node scripts read tag keys named inside entries, so here each s
 one-slot commands (redis-py sends each node its share in one request, to every node at once):
 
 - fetch: (1) GET every entry. (2) GET the tags each entry found names; for each missing entry, read each
-  of its tags' version (``SET NX GET``: the current one, or a new one if the tag had none) and fence, and
-  take its lock (``SET NX PX``, the entry's slot). (3) Only for entries that (2) found stale: the same
-  as for missing ones. A lock taken in the step that found one of its tags fenced is handed back at once.
+  of its tags' version (``SET NX GET``: the current one, or a new one if the tag had none) and fence, take
+  its lock (``SET NX PX``) and re-read its header (``GETRANGE``, after the lock, same slot: a value stored
+  since (1) is waited for, not computed again). (3) Only for entries (2) found stale: the same as for
+  missing ones. A lock taken in the step that found a tag fenced or the entry stored is handed back at once.
   A warm read is two round trips; a miss two, a stale entry three, one more while a write is in flight.
 - store: read the tags' versions and fences; if all are current and none fenced, SET the entry and release
   its lock in one script (the entry and its lock share a slot).
@@ -20,12 +21,13 @@ served. A value read from a row that a committed write has since changed is neve
 (``tests/redis_cluster/test_engine.py`` breaks that interleaving on purpose).
 
 Counts: a hash counted by every request would be one hot slot, so hits and misses are counted in Python
-and sent, with every other count waiting in the process, to one of ``keys.stats_shards()`` on the node the
-next fetch visits first (no extra round trip, no extra node).
+and sent, with every other count waiting in the process, at most once a second, to one of
+``keys.stats_shards()`` on the node the fetch visits first (no extra round trip, no extra node).
 """
 
 import json
 import random
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -36,6 +38,7 @@ from redis.crc import key_slot
 from redis.exceptions import NoScriptError
 
 from .. import clients, keys, stats
+from . import slots
 from .single import SingleNodeBackend, _unlock
 
 # ElastiCache Serverless refuses a request (one command) with more than this many arguments; every
@@ -65,26 +68,26 @@ def _parse(raw: bytes | None) -> tuple[list, int] | None:
 
 
 class _Step:
-    """One pipeline: commands for every node, each with a handler for its reply, sent at once."""
+    """Commands for every node, each with a handler for its reply, sent at once (``slots.send``)."""
 
     def __init__(self, conn) -> None:
         self.conn = conn
-        self.pipe = conn.pipeline(transaction=False)
+        self.commands: list[tuple] = []
         self.handlers: list[tuple[Callable[[Any], None], Callable[[], Any] | None]] = []
 
-    def add(self, handler: Callable[[Any], None], command: str, *args, **options) -> None:
-        getattr(self.pipe, command)(*args, **options)
+    def add(self, handler: Callable[[Any], None], *command) -> None:
+        self.commands.append(command)
         self.handlers.append((handler, None))
 
     def unlock(self, lock: str, token: str) -> None:
         """Queue a compare-and-delete of ``lock`` (EVALSHA; loaded on a node that lacks it)."""
-        self.pipe.execute_command("EVALSHA", _unlock.sha, 1, lock, token)
+        self.commands.append(("EVALSHA", _unlock.sha, 1, lock, token))
         self.handlers.append((lambda _: None, lambda: _unlock(keys=[lock], args=[token], client=self.conn)))
 
     def run(self) -> None:
-        if not self.handlers:
+        if not self.commands:
             return
-        for (handler, reload), reply in zip(self.handlers, self.pipe.execute(raise_on_error=False)):
+        for (handler, reload), reply in zip(self.handlers, slots.send(self.conn, self.commands)):
             if isinstance(reply, NoScriptError) and reload is not None:
                 reply = reload()  # a node that has not seen the script yet (new, restarted, promoted)
             elif isinstance(reply, Exception):
@@ -106,7 +109,7 @@ class _Tags:
         for tag in tags:
             if tag not in self.version and (tag, False) not in self._queued and (tag, True) not in self._queued:
                 self._queued.add((tag, False))
-                step.add(lambda v, t=tag: self.version.__setitem__(t, _text(v)), "get", tag)
+                step.add(lambda v, t=tag: self.version.__setitem__(t, _text(v)), "GET", tag)
 
     def read(self, step: _Step, tags: Sequence[str]) -> None:
         """Queue each tag's version (created if it has none) and fence, unless already known or queued."""
@@ -123,8 +126,8 @@ class _Tags:
                 self.fenced[tag] = bool(reply)
 
             # SET NX GET answers the version it found, or nothing when it set ``new`` (Redis >= 7.0).
-            step.add(versioned, "set", tag, new, nx=True, get=True, ex=self.tag_ttl)
-            step.add(fenced, "exists", keys.fence(tag))
+            step.add(versioned, "SET", tag, new, "NX", "GET", "EX", self.tag_ttl)
+            step.add(fenced, "EXISTS", keys.fence(tag))
 
     def known(self, tags: Sequence[str]) -> bool:
         return all(t in self.fenced for t in tags)
@@ -141,6 +144,19 @@ class _Miss:
     def __init__(self, index: int, key: str, tags: Sequence[str], seen: bytes = b"") -> None:
         self.index, self.key, self.tags, self.seen = index, key, tags, seen  # seen: the stale header, if any
         self.locked = self.filled = False
+
+
+# Counts are sent at most this often per process (each flush adds a command per counted field to a fetch).
+STATS_FLUSH_SECONDS = 1.0
+_flushed_at = [0.0]
+
+
+def _flush_due() -> bool:
+    now = time.monotonic()
+    if now - _flushed_at[0] < STATS_FLUSH_SECONDS:
+        return False
+    _flushed_at[0] = now
+    return True
 
 
 @lru_cache(maxsize=64)
@@ -170,17 +186,21 @@ class ClusterBackend(SingleNodeBackend):
     def fetch(self, items, token, *, lock_ttl_ms, tag_ttl, count, extra_stats, etags) -> list:
         """Return the rows the single-node FETCH script returns for ``items`` (key, namespace, tag keys).
 
-        ``extra_stats`` is emptied once it has reached Redis, so a failure after that does not count twice.
+        ``extra_stats`` is emptied once sent (or put back for a later fetch), so a failure after that does
+        not count it twice.
         """
         conn = self.client()
         first = _Step(conn)
         raws: list[bytes | None] = [None] * len(items)
         for i, (key, _, _) in enumerate(items):
-            first.add(lambda v, i=i: raws.__setitem__(i, v), "get", key)
-        if extra_stats:
+            first.add(lambda v, i=i: raws.__setitem__(i, v), "GET", key)
+        flush = extra_stats and _flush_due()
+        if flush:
             shard = _shard_near(conn, items[0][0])
             for field, amount in extra_stats:
-                first.add(lambda _: None, "hincrby", shard, field, amount)
+                first.add(lambda _: None, "HINCRBY", shard, field, amount)
+        elif extra_stats:
+            stats.restore(extra_stats)  # sent with a later fetch
         first.run()
         extra_stats.clear()
 
@@ -235,10 +255,10 @@ class ClusterBackend(SingleNodeBackend):
                 def filled(reply, miss=miss) -> None:
                     miss.filled = miss.locked and bool(reply) and reply != miss.seen
 
-                step.add(took, "set", keys.lock(miss.key), token, nx=True, px=lock_ttl_ms)
+                step.add(took, "SET", keys.lock(miss.key), token, "NX", "PX", lock_ttl_ms)
                 # Read after the lock (same slot, same connection): an entry stored (and its lock released)
                 # since step 1 has another header than the one seen then, and is waited for, not recomputed.
-                step.add(filled, "getrange", miss.key, 0, max(len(miss.seen) - 1, 0))
+                step.add(filled, "GETRANGE", miss.key, 0, max(len(miss.seen) - 1, 0))
 
     def _hand_back(self, step: _Step, tags: _Tags, misses: list[_Miss], token: str) -> None:
         """Queue the release of locks taken in the step that found a tag fenced or the entry stored."""
@@ -254,8 +274,8 @@ class ClusterBackend(SingleNodeBackend):
             check = _Step(conn)
             seen: dict[str, Any] = {}
             for tag in tag_keys:
-                check.add(lambda v, t=tag: seen.__setitem__(t, _text(v)), "get", tag)
-                check.add(lambda v, t=tag: seen.__setitem__(keys.fence(t), v), "exists", keys.fence(tag))
+                check.add(lambda v, t=tag: seen.__setitem__(t, _text(v)), "GET", tag)
+                check.add(lambda v, t=tag: seen.__setitem__(keys.fence(t), v), "EXISTS", keys.fence(tag))
             check.run()
             current = all(seen[t] == v and not seen[keys.fence(t)] for t, v in zip(tag_keys, versions))
             if not current:
