@@ -15,12 +15,11 @@ from types import SimpleNamespace
 import boto3
 import pytest
 import redis
-from django_redis import get_redis_connection
 from moto.server import ThreadedMotoServer
 
 from catalog.services import sales_ranking_refresh
 from cdn.storages import s3_storages
-from shop.cache import breaker, keys, stats, trust
+from shop.cache import breaker, clients, keys, stats, trust
 from tests.cluster import (  # noqa: F401 (a local Redis Cluster)
     cluster_mode,
     cluster_overrides,
@@ -286,6 +285,6 @@ def aws(moto_endpoint, settings, monkeypatch) -> Aws:
         cloudwatch=aws_client(moto_endpoint, "cloudwatch"),
         storages=production,
     )
-    conn = get_redis_connection("default")
-    for key in conn.scan_iter(keys.entry(prefix, "*")):
-        conn.delete(key)
+    for conn in clients.primaries(clients.client("default")):  # one server, or every master of a cluster
+        for key in conn.scan_iter(keys.entry(prefix, "*")):
+            conn.delete(key)

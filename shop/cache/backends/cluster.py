@@ -22,24 +22,26 @@ served. A value read from a row that a committed write has since changed is neve
 
 Counts: a hash counted by every request would be one hot slot, so hits and misses are counted in Python
 and sent, with every other count waiting in the process, at most once a second, to one of
-``keys.stats_shards()`` on the node the fetch visits first (no extra round trip, no extra node).
+``keys.stats_shards()`` on the node the fetch visits first (no extra round trip, no extra node), and once
+more when the process exits.
 """
 
+import atexit
+import contextlib
 import json
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 from redis.commands.core import Script
 from redis.crc import key_slot
-from redis.exceptions import NoScriptError
 
 from .. import clients, keys, stats
-from . import slots
-from .single import SingleNodeBackend, _unlock
+from .single import SingleNodeBackend
+from .slots import Step
 
 # ElastiCache Serverless refuses a request (one command) with more than this many arguments; every
 # command here has a handful, and anything that could grow (metrics) is cut below it.
@@ -67,34 +69,6 @@ def _parse(raw: bytes | None) -> tuple[list, int] | None:
     return (json.loads(raw[:nl]), nl) if nl >= 0 else None
 
 
-class _Step:
-    """Commands for every node, each with a handler for its reply, sent at once (``slots.send``)."""
-
-    def __init__(self, conn) -> None:
-        self.conn = conn
-        self.commands: list[tuple] = []
-        self.handlers: list[tuple[Callable[[Any], None], Callable[[], Any] | None]] = []
-
-    def add(self, handler: Callable[[Any], None], *command) -> None:
-        self.commands.append(command)
-        self.handlers.append((handler, None))
-
-    def unlock(self, lock: str, token: str) -> None:
-        """Queue a compare-and-delete of ``lock`` (EVALSHA; loaded on a node that lacks it)."""
-        self.commands.append(("EVALSHA", _unlock.sha, 1, lock, token))
-        self.handlers.append((lambda _: None, lambda: _unlock(keys=[lock], args=[token], client=self.conn)))
-
-    def run(self) -> None:
-        if not self.commands:
-            return
-        for (handler, reload), reply in zip(self.handlers, slots.send(self.conn, self.commands)):
-            if isinstance(reply, NoScriptError) and reload is not None:
-                reply = reload()  # a node that has not seen the script yet (new, restarted, promoted)
-            elif isinstance(reply, Exception):
-                raise reply
-            handler(reply)
-
-
 class _Tags:
     """What one fetch learnt of its tags: version (str, None if absent) and, once read, whether fenced."""
 
@@ -104,14 +78,14 @@ class _Tags:
         self.fenced: dict[str, bool] = {}
         self._queued: set[tuple[str, bool]] = set()
 
-    def get(self, step: _Step, tags: Sequence[str]) -> None:
+    def get(self, step: Step, tags: Sequence[str]) -> None:
         """Queue a plain read of each tag's version (to validate a stored entry)."""
         for tag in tags:
             if tag not in self.version and (tag, False) not in self._queued and (tag, True) not in self._queued:
                 self._queued.add((tag, False))
                 step.add(lambda v, t=tag: self.version.__setitem__(t, _text(v)), "GET", tag)
 
-    def read(self, step: _Step, tags: Sequence[str]) -> None:
+    def read(self, step: Step, tags: Sequence[str]) -> None:
         """Queue each tag's version (created if it has none) and fence, unless already known or queued."""
         for tag in tags:
             if tag in self.fenced or (tag, True) in self._queued:
@@ -183,6 +157,15 @@ class ClusterBackend(SingleNodeBackend):
     pipeline sends each node its share.
     """
 
+    def __init__(self, alias: str) -> None:
+        super().__init__(alias)
+        if alias == "default":  # the alias that carries counts: what waits in Python is sent when the process ends
+            atexit.register(self._flush_at_exit)
+
+    def _flush_at_exit(self) -> None:
+        with contextlib.suppress(*clients.ERRORS):
+            self.incr_stats(stats.take_pending())
+
     def fetch(self, items, token, *, lock_ttl_ms, tag_ttl, count, extra_stats, etags) -> list:
         """Return the rows the single-node FETCH script returns for ``items`` (key, namespace, tag keys).
 
@@ -190,7 +173,7 @@ class ClusterBackend(SingleNodeBackend):
         not count it twice.
         """
         conn = self.client()
-        first = _Step(conn)
+        first = Step(conn)
         raws: list[bytes | None] = [None] * len(items)
         for i, (key, _, _) in enumerate(items):
             first.add(lambda v, i=i: raws.__setitem__(i, v), "GET", key)
@@ -212,7 +195,7 @@ class ClusterBackend(SingleNodeBackend):
                 misses.append(_Miss(i, items[i][0], items[i][2]))
             else:
                 found[i] = parsed
-        second = _Step(conn)
+        second = Step(conn)
         for header, _ in found.values():
             tags.get(second, header[1::2])
         self._lock(second, tags, misses, token, lock_ttl_ms)
@@ -226,11 +209,11 @@ class ClusterBackend(SingleNodeBackend):
                 rows[i] = [2, raw[:nl]] if wanted and wanted == header[0] else [1, raw]
             else:
                 stale.append(_Miss(i, items[i][0], items[i][2], raws[i][: nl + 1]))
-        third = _Step(conn)
+        third = Step(conn)
         self._hand_back(third, tags, misses, token)
         self._lock(third, tags, stale, token, lock_ttl_ms)
         third.run()
-        last = _Step(conn)
+        last = Step(conn)
         self._hand_back(last, tags, stale, token)
         last.run()
 
@@ -243,7 +226,7 @@ class ClusterBackend(SingleNodeBackend):
                 stats.incr(field, amount)
         return rows
 
-    def _lock(self, step: _Step, tags: _Tags, misses: list[_Miss], token: str, lock_ttl_ms: int) -> None:
+    def _lock(self, step: Step, tags: _Tags, misses: list[_Miss], token: str, lock_ttl_ms: int) -> None:
         """Queue the tag reads ``misses`` still lack, and their locks unless a tag is known to be fenced."""
         for miss in misses:
             tags.read(step, miss.tags)
@@ -260,7 +243,7 @@ class ClusterBackend(SingleNodeBackend):
                 # since step 1 has another header than the one seen then, and is waited for, not recomputed.
                 step.add(filled, "GETRANGE", miss.key, 0, max(len(miss.seen) - 1, 0))
 
-    def _hand_back(self, step: _Step, tags: _Tags, misses: list[_Miss], token: str) -> None:
+    def _hand_back(self, step: Step, tags: _Tags, misses: list[_Miss], token: str) -> None:
         """Queue the release of locks taken in the step that found a tag fenced or the entry stored."""
         for miss in misses:
             if miss.locked and (miss.filled or tags.any_fenced(miss.tags)):
@@ -271,7 +254,7 @@ class ClusterBackend(SingleNodeBackend):
         """Store ``raw`` unless a tag moved on from ``versions`` or is fenced; release the lock either way."""
         conn = self.client()
         if tag_keys:
-            check = _Step(conn)
+            check = Step(conn)
             seen: dict[str, Any] = {}
             for tag in tag_keys:
                 check.add(lambda v, t=tag: seen.__setitem__(t, _text(v)), "GET", tag)

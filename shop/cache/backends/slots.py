@@ -9,16 +9,45 @@ stops answering mid-request raises at once (the breaker takes over), after the s
 """
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redis.crc import key_slot
-from redis.exceptions import AskError, MovedError, ResponseError, TryAgainError
+from redis.exceptions import AskError, MovedError, NoScriptError, ResponseError, TryAgainError
 
 from .. import clients
+from .single import _unlock
 
 # The first key of each command sent here, by command name (EVALSHA: sha, numkeys, key ...).
 KEY_AT = {"EVALSHA": 3}
+
+
+class Step:
+    """Commands for every node, each with a handler for its reply, sent at once (``slots.send``)."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.commands: list[tuple] = []
+        self.handlers: list[tuple[Callable[[Any], None], Callable[[], Any] | None]] = []
+
+    def add(self, handler: Callable[[Any], None], *command) -> None:
+        self.commands.append(command)
+        self.handlers.append((handler, None))
+
+    def unlock(self, lock: str, token: str) -> None:
+        """Queue a compare-and-delete of ``lock`` (EVALSHA; loaded on a node that lacks it)."""
+        self.commands.append(("EVALSHA", _unlock.sha, 1, lock, token))
+        self.handlers.append((lambda _: None, lambda: _unlock(keys=[lock], args=[token], client=self.conn)))
+
+    def run(self) -> None:
+        if not self.commands:
+            return
+        for (handler, reload), reply in zip(self.handlers, send(self.conn, self.commands)):
+            if isinstance(reply, NoScriptError) and reload is not None:
+                reply = reload()  # a node that has not seen the script yet (new, restarted, promoted)
+            elif isinstance(reply, Exception):
+                raise reply
+            handler(reply)
 
 
 def send(conn, commands: Sequence[tuple]) -> list[Any]:
