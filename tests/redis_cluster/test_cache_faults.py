@@ -37,14 +37,17 @@ def after_cooldown(monkeypatch):
 
 
 @contextmanager
-def paused(cluster, node):
-    """Pause ``node`` for the block; then wait until the cluster is whole again (its replica may have
-    taken over if the block outlived the node timeout: either way the slots come back)."""
-    node.pause()
+def paused(cluster, master):
+    """Pause ``master`` and its replica for the block (so no failover brings its slots back meanwhile, however
+    slow the block), then wait until the cluster is whole again."""
+    nodes = [master, *cluster.replicas_of(master)]
+    for node in nodes:
+        node.pause()
     try:
         yield
     finally:
-        node.resume()
+        for node in nodes:
+            node.resume()
         cluster.wait_ok(timeout=FAILOVER_TIMEOUT)
 
 

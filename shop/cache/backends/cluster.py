@@ -103,9 +103,6 @@ class _Tags:
             step.add(versioned, "SET", tag, new, "NX", "GET", "EX", self.tag_ttl)
             step.add(fenced, "EXISTS", keys.fence(tag))
 
-    def known(self, tags: Sequence[str]) -> bool:
-        return all(t in self.fenced for t in tags)
-
     def any_fenced(self, tags: Sequence[str]) -> bool:
         return any(self.fenced.get(t, False) for t in tags)
 
@@ -145,7 +142,7 @@ def _shard_near(conn, key: str) -> str:
     try:
         node = nodes.get_node_from_slot(key_slot(key.encode())).name
         near = [s for s, slot in _shard_slots(shards) if nodes.get_node_from_slot(slot).name == node]
-    except (*clients.ERRORS, LookupError):  # a slot map being reloaded: the pipeline routes by key anyway
+    except (*clients.ERRORS, LookupError):  # a slot map being reloaded: any shard will do
         near = []
     return random.choice(near or shards)
 
@@ -153,8 +150,8 @@ def _shard_near(conn, key: str) -> str:
 class ClusterBackend(SingleNodeBackend):
     """The protocol's steps on a Redis Cluster through ``shop.cache.clients``' cluster client.
 
-    ``unlock``, ``fence`` and ``bump`` are the single-node pipelines of one-slot commands: the cluster
-    pipeline sends each node its share.
+    ``fence`` and ``bump`` send the single-node commands (one slot each) as one step; ``unlock`` is the
+    single-node script (its one key names its slot).
     """
 
     def __init__(self, alias: str) -> None:
@@ -177,13 +174,13 @@ class ClusterBackend(SingleNodeBackend):
         raws: list[bytes | None] = [None] * len(items)
         for i, (key, _, _) in enumerate(items):
             first.add(lambda v, i=i: raws.__setitem__(i, v), "GET", key)
-        flush = extra_stats and _flush_due()
-        if flush:
+        if extra_stats and _flush_due():
             shard = _shard_near(conn, items[0][0])
             for field, amount in extra_stats:
                 first.add(lambda _: None, "HINCRBY", shard, field, amount)
         elif extra_stats:
             stats.restore(extra_stats)  # sent with a later fetch
+            extra_stats.clear()
         first.run()
         extra_stats.clear()
 
@@ -265,6 +262,13 @@ class ClusterBackend(SingleNodeBackend):
                 self.unlock(key, token)
                 return False
         return bool(_store(keys=[key, keys.lock(key)], args=[raw, ttl_ms, token], client=conn))
+
+    def _run(self, commands: list[tuple]) -> None:
+        """Run fence or bump commands as one step: a node that stops answering fails it at once (outbox)."""
+        step = Step(self.client())
+        for command in commands:
+            step.add(lambda _: None, *command)
+        step.run()
 
     def incr_stats(self, counts: Sequence[tuple[str, int]]) -> None:
         """Add ``counts`` to one stats hash, chosen at random so that none is hot."""
