@@ -24,11 +24,17 @@ run: $(VENV)/.installed
 superuser: $(VENV)/.installed
 	@$(SERVICES) $(PY) manage.py createsuperuser
 
+# The cache, freshness, fault and session tests again in cluster mode, on a local Redis Cluster the tests
+# start (docs/cluster.md#tests-in-both-modes). CLUSTER_TESTS= leaves the pass out.
+CLUSTER_TESTS ?= tests/cache tests/shop tests/orders tests/observability tests/reliability/test_blip.py
+
 test: $(VENV)/.installed
 	@echo "== make test: Postgres and Redis: DATABASE_URL / REDIS_URL, else embedded servers under .services/"
 	@$(PY) -m tests.browser.chromium
 	@echo "== make test: pytest $(PYTEST_ARGS)"
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(SERVICES) $(PY) -m pytest $(PYTEST_ARGS)
+	$(if $(CLUSTER_TESTS),@echo "== make test: again in cluster mode (--redis-cluster): $(CLUSTER_TESTS)")
+	$(if $(CLUSTER_TESTS),@DJANGO_SETTINGS_MODULE=config.settings.test $(SERVICES) $(PY) -m pytest -p no:cacheprovider --redis-cluster $(CLUSTER_TESTS))
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

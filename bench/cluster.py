@@ -119,19 +119,14 @@ def start(ctx) -> dict:
     primary = roles(ports[0])["masters"]
     log(f"redis cluster: masters {primary}, replicas {roles(ports[0])['replicas']}")
     single = f"redis://127.0.0.1:{ctx.redis_port}"
-    server = start_gunicorn(
-        ctx.procs,
-        "cluster",
-        ctx.args,
-        ctx.env,
-        ctx.tmp,
-        extra_env={
-            "REDIS_URL": f"redis://127.0.0.1:{ports[0]}/0",
-            "CELERY_BROKER_URL": f"{single}/2",
-            "CELERY_RESULT_BACKEND": f"{single}/3",
-        },
-    )
-    return server | {"rds": ClusterStats(primary), "masters": primary, "nodes": ports}
+    env = {
+        "REDIS_URL": f"redis://127.0.0.1:{ports[0]}/0",
+        "CELERY_BROKER_URL": f"{single}/2",
+        "CELERY_RESULT_BACKEND": f"{single}/3",
+    }
+    server = start_gunicorn(ctx.procs, "cluster", ctx.args, ctx.env, ctx.tmp, extra_env=env)
+    # ``env``: what any other process of this configuration (the warm-up) needs too.
+    return server | {"rds": ClusterStats(primary), "masters": primary, "nodes": ports, "env": env}
 
 
 def spread(server: dict) -> dict:

@@ -65,7 +65,7 @@ def warm_all(ctx) -> None:
             slugs = sorted({r.path.split("/")[2] for r in ctx.requests["anon"]})
             plan = ctx.tmp / "warm-cluster.json"
             plan.write_text(json.dumps({"products": slugs, "listings": [], "searches": []}))
-            _warm_cache(ctx, name, plan, {"REDIS_URL": f"redis://127.0.0.1:{server['nodes'][0]}/0"})
+            _warm_cache(ctx, name, plan, server["env"])
         if name != "edge":
             # Every worker loads its code, templates and connections before it is measured.
             wrk(server, ctx.lists[(WARM_LIST.get(name, "mix"), last)], 3, ctx.args, ctx.cookie)

@@ -15,22 +15,58 @@ from types import SimpleNamespace
 import boto3
 import pytest
 import redis
-from django_redis import get_redis_connection
 from moto.server import ThreadedMotoServer
 
 from catalog.services import sales_ranking_refresh
 from cdn.storages import s3_storages
-from shop.cache import breaker, keys, stats, trust
-from tests.cluster import cluster_mode, redis_cluster, redis_cluster_session  # noqa: F401 (a local Redis Cluster)
+from shop.cache import breaker, clients, keys, stats, trust
+from tests.cluster import (  # noqa: F401 (a local Redis Cluster)
+    cluster_mode,
+    cluster_overrides,
+    redis_cluster,
+    redis_cluster_session,
+)
 from tests.factories import CategoryFactory, OrderLineFactory, ProductFactory, ProductImageFactory
 
 AWS_REGION = "us-east-1"
 CDN_DOMAIN = "d111111abcdef8.cloudfront.net"
 
 
+CLUSTER_PASS_ENV = "SHOPFRONT_TEST_REDIS_CLUSTER"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--redis-cluster",
+        action="store_true",
+        help=f"run every cache alias on the local Redis Cluster (cluster mode; also {CLUSTER_PASS_ENV}=1)",
+    )
+
+
+def cluster_pass(config) -> bool:
+    """Return whether this run puts every cache alias on the local Redis Cluster."""
+    return bool(config.getoption("--redis-cluster")) or os.environ.get(CLUSTER_PASS_ENV) == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    """In the cluster pass, leave out tests about one redis-server process (they ran in the first pass;
+    tests/redis_cluster has their cluster analogues, which pause or kill a node instead)."""
+    if not cluster_pass(config):
+        return
+    single = [i for i in items if {"redis_server", "use_redis"} & set(getattr(i, "fixturenames", ()))]
+    single += [i for i in items if i.get_closest_marker("single_node") and i not in single]
+    if single:
+        config.hook.pytest_deselected(items=single)
+        items[:] = [i for i in items if i not in single]
+
+
 @pytest.fixture(autouse=True)
-def isolated_cache(settings):
-    """Give each test its own key prefix (as Zulip does) and a closed circuit breaker."""
+def isolated_cache(request, settings):
+    """Give each test its own key prefix (as Zulip does) and a closed circuit breaker; in the cluster pass,
+    every cache alias on the local Redis Cluster."""
+    if cluster_pass(request.config):
+        for name, value in cluster_overrides(request.getfixturevalue("redis_cluster"), settings.CACHES).items():
+            setattr(settings, name, value)
     settings.SHOP_CACHE = {**settings.SHOP_CACHE, "PREFIX": f"t{uuid.uuid4().hex[:12]}"}
     breaker.reset_all()
     trust.reset()
@@ -249,6 +285,6 @@ def aws(moto_endpoint, settings, monkeypatch) -> Aws:
         cloudwatch=aws_client(moto_endpoint, "cloudwatch"),
         storages=production,
     )
-    conn = get_redis_connection("default")
-    for key in conn.scan_iter(keys.entry(prefix, "*")):
-        conn.delete(key)
+    for conn in clients.primaries(clients.client("default")):  # one server, or every master of a cluster
+        for key in conn.scan_iter(keys.entry(prefix, "*")):
+            conn.delete(key)

@@ -66,8 +66,10 @@ def deliver(names: list[str], alias: str, token: str, row_id: int | None, using:
 def drain_outbox(alias: str = "default", batch: int = 500) -> int:
     """Deliver every pending invalidation of ``alias``; return how many rows were drained.
 
-    Rows are taken with ``SKIP LOCKED``, so processes draining at once deliver each row once. Raises the
-    Redis error if Redis is unreachable (callers treat that as "not recovered").
+    Rows are locked in id order: a caller that finds rows another process or thread is delivering waits
+    until that delivery has committed (and then finds them gone), so it never goes on to read Redis before
+    a pending invalidation has reached it, and each row is delivered once. Raises the Redis error if Redis
+    is unreachable (callers treat that as "not recovered").
     """
     from . import backends
     from .models import CacheInvalidation
@@ -77,7 +79,7 @@ def drain_outbox(alias: str = "default", batch: int = 500) -> int:
     while True:
         with transaction.atomic():
             rows = list(
-                CacheInvalidation.objects.select_for_update(skip_locked=True)
+                CacheInvalidation.objects.select_for_update()
                 .filter(alias=alias)
                 .values_list("pk", "tags", "fence_token")[:batch]
             )

@@ -2,8 +2,9 @@
 
 Every key carries SCHEMA_VERSION, so a deploy that changes the shape of cached values never reads an
 entry written by the previous release. The part in braces is a Redis Cluster hash tag: an entry and its
-lock share a slot, a tag's version and its fence share a slot, and nothing else does, so keys spread over
-every node and each script touches one slot (docs/cluster.md).
+lock share a slot, a tag's version and its fence share a slot, so each script touches one slot, and every
+entry and tag has a slot of its own, so keys spread over every node (docs/cluster.md). An entry named like
+its own tag (``product:<slug>``) shares that tag's slot; nothing relies on it.
 """
 
 import hashlib
@@ -49,8 +50,20 @@ def fence(tag_key: str) -> str:
 
 
 def stats() -> str:
-    """Return the hash where every process adds its hit/miss counts."""
+    """Return the hash where every process adds its hit/miss counts (on one node)."""
     return f"{_prefix()}:stats"
+
+
+# On a cluster one hash counted by every request would be one hot slot: the counts are spread over this
+# many hashes (no hash tag, so each name is its own slot) and summed when they are published.
+STATS_SHARDS = 16
+
+
+def stats_shards() -> list[str]:
+    """Return every hash that holds counts: ``stats()`` on one node, STATS_SHARDS hashes on a cluster."""
+    if not settings.REDIS_CLUSTER:
+        return [stats()]
+    return [f"{_prefix()}:stats:{n}" for n in range(STATS_SHARDS)]
 
 
 def stats_history() -> str:

@@ -1,13 +1,15 @@
 """Publish the cache layer's counts to CloudWatch as per-period deltas, and keep a short history.
 
-Every process adds its counts to one Redis hash (``keys.stats()``). A publish takes the whole hash
-and deletes it in one Lua script, so concurrent writers' increments land either in this delta or
-in the next one: nothing is lost or counted twice. If CloudWatch refuses the data, the delta is
-added back to the hash for the next run.
+Every process adds its counts to a Redis hash: ``keys.stats()`` on one node, one of the
+``keys.stats_shards()`` on a cluster (a single hash would be one hot slot). A publish takes each hash
+whole and deletes it in one Lua script per hash, so concurrent writers' increments land either in this
+delta or in the next one: nothing is lost or counted twice. If CloudWatch refuses the data, the delta is
+added back for the next run.
 """
 
 import json
 import logging
+import random
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -16,10 +18,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.db import DatabaseError
 from redis.commands.core import Script
-from redis.exceptions import RedisError
 
 from cdn import selectors as cdn_selectors
-from shop.cache import keys, stats, store
+from shop.cache import clients, keys, stats, store
+from shop.cache.backends.cluster import MAX_REQUEST_ARGS
 
 from . import aws
 
@@ -53,27 +55,35 @@ def history_key() -> str:
     return keys.stats_history()
 
 
+# Field/amount pairs sent with one take: ElastiCache Serverless refuses a request of more than 3,999 arguments.
+MAX_PAIRS = (MAX_REQUEST_ARGS - 5) // 2
+
+
 def take_delta(conn) -> Counter[str]:
-    """Add this process's pending counts to the shared hash, then take and clear the hash atomically."""
+    """Add this process's pending counts to the shared hashes, then take and clear each hash atomically."""
     pending = stats.take_pending()
-    args: list[str | int] = []
-    for field, amount in pending:
-        args += [field, amount]
-    try:
-        raw = _take_script(keys=[keys.stats()], args=args, client=conn)
-    except (RedisError, OSError):
-        stats.restore(pending)
-        raise
-    pairs = zip(raw[::2], raw[1::2])
-    delta = Counter({_text(field): int(value) for field, value in pairs})
+    chunks = [pending[i : i + MAX_PAIRS] for i in range(0, len(pending), MAX_PAIRS)]
+    delta: Counter[str] = Counter()
+    for n, shard in enumerate(keys.stats_shards()):
+        part = chunks[n] if n < len(chunks) else []
+        args = [item for pair in part for item in pair]
+        try:
+            raw = _take_script(keys=[shard], args=args, client=conn)
+        except clients.ERRORS:
+            # What is taken already and what was not sent go back to this process, for the next run.
+            stats.restore([pair for chunk in chunks[n:] for pair in chunk] + list(delta.items()))
+            raise
+        delta.update({_text(field): int(value) for field, value in zip(raw[::2], raw[1::2])})
+    stats.restore([pair for chunk in chunks[len(keys.stats_shards()) :] for pair in chunk])
     return +delta
 
 
 def give_back(conn, delta: Counter[str]) -> None:
-    """Return an unpublished delta to the shared hash so the next run sends it."""
+    """Return an unpublished delta to a shared hash so the next run sends it."""
+    shard = random.choice(keys.stats_shards())
     pipe = conn.pipeline(transaction=False)
     for field, amount in delta.items():
-        pipe.hincrby(keys.stats(), field, amount)
+        pipe.hincrby(shard, field, amount)
     pipe.execute()
 
 
@@ -156,6 +166,6 @@ def publish() -> dict[str, int]:
         raise
     try:
         record_history(conn, delta, now)
-    except (RedisError, OSError):
+    except clients.ERRORS:
         logger.warning("metrics: history snapshot not stored", exc_info=True)
     return dict(delta)

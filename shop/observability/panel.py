@@ -8,10 +8,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
-from redis.exceptions import RedisError
 
 from cdn import selectors as cdn_selectors
-from shop.cache import store
+from shop.cache import clients, store
 
 from . import metrics
 
@@ -48,23 +47,34 @@ def chart(snapshots: list[dict], now: float) -> dict:
 
 
 def redis_info() -> dict:
-    """Return the memory, key and eviction figures of the cache's Redis."""
+    """Return the memory, key and eviction figures of the cache's Redis (summed over a cluster's primaries)."""
     try:
-        info = store.client().info()
-    except (RedisError, OSError) as exc:
+        infos = [node.info() for node in clients.primaries(store.client())]
+    except clients.ERRORS as exc:
         return {"error": type(exc).__name__}
-    keyspace = {k: v for k, v in info.items() if k.startswith("db") and isinstance(v, dict)}
+
+    def joined(name: str) -> str | None:
+        return " / ".join(str(info.get(name)) for info in infos) if infos[0].get(name) is not None else None
+
+    def total(name: str) -> int | None:
+        return sum(info.get(name) or 0 for info in infos) if infos[0].get(name) is not None else None
+
+    keyspace: dict[str, int] = {}
+    for info in infos:
+        for db, value in info.items():
+            if db.startswith("db") and isinstance(value, dict):
+                keyspace[db] = keyspace.get(db, 0) + value.get("keys", 0)
     return {
-        "used_memory": info.get("used_memory_human"),
-        "peak_memory": info.get("used_memory_peak_human"),
-        "maxmemory": info.get("maxmemory_human"),
-        "policy": info.get("maxmemory_policy"),
-        "evicted_keys": info.get("evicted_keys"),
-        "expired_keys": info.get("expired_keys"),
-        "keyspace_hits": info.get("keyspace_hits"),
-        "keyspace_misses": info.get("keyspace_misses"),
-        "clients": info.get("connected_clients"),
-        "keys": {db: v.get("keys") for db, v in keyspace.items()},
+        "used_memory": joined("used_memory_human"),
+        "peak_memory": joined("used_memory_peak_human"),
+        "maxmemory": joined("maxmemory_human"),
+        "policy": infos[0].get("maxmemory_policy"),
+        "evicted_keys": total("evicted_keys"),
+        "expired_keys": total("expired_keys"),
+        "keyspace_hits": total("keyspace_hits"),
+        "keyspace_misses": total("keyspace_misses"),
+        "clients": total("connected_clients"),
+        "keys": keyspace,
     }
 
 
@@ -79,7 +89,7 @@ def cdn_context() -> dict:
 def _history() -> list[dict]:
     try:
         return metrics.history(store.client())
-    except (RedisError, OSError):
+    except clients.ERRORS:
         return []
 
 

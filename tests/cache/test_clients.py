@@ -11,6 +11,7 @@ from shop.cache import clients
 from tests.cluster import LocalCluster
 
 
+@pytest.mark.single_node
 def test_each_alias_gets_one_client_with_the_configured_timeouts(settings):
     default = clients.client("default")
     assert clients.client("default") is default

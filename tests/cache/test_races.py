@@ -5,10 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from catalog import selectors
 from catalog import services as catalog_services
-from shop.cache import keys, stats, store
+from shop.cache import backends, breaker, keys, stats, store
+from shop.cache.invalidation import drain_outbox
+from shop.cache.models import CacheInvalidation
 from tests.support import wait_for
 
 
@@ -94,3 +97,59 @@ def test_fifty_concurrent_requests_on_a_cold_key_ask_the_database_once(catalog, 
     assert set(results.values()) == {"50.00"}
     assert len(calls) == 1, f"the database was asked {len(calls)} times"
     assert stats.local_totals["product:stampede_wait"] - waits_before == 49
+
+
+def test_a_stale_entry_is_recomputed_by_its_first_reader_without_waiting(catalog):
+    """After a write, the first reader of the entry it made stale takes the lock and stores the new value."""
+    assert selectors.product_page("chef-knife")[1].value["price"] == "50.00"
+    catalog_services.product_update(product=catalog.knife, price=Decimal("63.00"))
+    waits_before = stats.local_totals["product:stampede_wait"]
+    result = selectors.product_page("chef-knife")[1]
+    assert not result.hit and result.value["price"] == "63.00"
+    assert stats.local_totals["product:stampede_wait"] == waits_before  # nobody else held the lock
+    assert selectors.product_page("chef-knife")[1].hit
+
+
+def test_a_process_never_reads_before_an_invalidation_another_is_delivering_has_reached_redis(
+    catalog, monkeypatch, client
+):
+    """A write whose fence and bump both missed Redis sits in the outbox. One drainer is delivering it, held
+    inside the bump; a reader whose process must drain first (here: after its breaker's cool-down) has to
+    wait for that delivery, not take "nothing left for me" for "delivered" and read the old page."""
+    url = "/products/chef-knife/"
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "HIT"
+    breaker.get("default").trip()  # Redis is away for the whole write: the outbox keeps it
+    catalog_services.product_update(product=catalog.knife, price=Decimal("61.00"))
+    assert CacheInvalidation.objects.count() == 1
+    later = breaker.now() + 3600
+    monkeypatch.setattr(breaker, "now", lambda: later)  # the reader's cool-down is over
+
+    backend = backends.get("default")
+    real_bump, in_bump, release = backend.bump, threading.Event(), threading.Event()
+
+    def held_bump(*args, **kwargs):
+        in_bump.set()
+        assert release.wait(30)
+        return real_bump(*args, **kwargs)
+
+    monkeypatch.setattr(backend, "bump", held_bump)
+    results = {}
+    drainer = _in_thread(lambda: drain_outbox("default"), results, "drainer")
+    assert in_bump.wait(10)
+    monkeypatch.setattr(backend, "bump", real_bump)
+    reader = _in_thread(lambda: Client().get(url).content.decode(), results, "reader")
+
+    def reader_waits_on_the_row() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            return cursor.fetchone()[0] >= 1 or not reader.is_alive()
+
+    wait_for(reader_waits_on_the_row, 30, "the reader to wait for the delivery (or to read without it)")
+    release.set()
+    drainer.join(30)
+    reader.join(30)
+    assert "€61.00" in results["reader"] and "€50.00" not in results["reader"]
+    assert results["drainer"] == 1

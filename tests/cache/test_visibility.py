@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog import services as catalog_services
 from catalog.models import Product
 from orders.services import Contact, order_place
-from shop.cache import keys, store
+from shop.cache import backends, keys, stats, store
 from shop.cart import CartLine
 from tests.cache.conftest import api_url
 from tests.factories import CategoryFactory, ProductFactory
@@ -51,9 +51,14 @@ def _sell(product: Product, quantity: int, token: str) -> None:
 
 
 def _misses() -> int:
-    """Return the cache misses (recomputes) counted so far, as the fetch script counts them in Redis."""
-    counts = store.client().hgetall(keys.stats())
-    return sum(int(n) for field, n in counts.items() if field.endswith(b":miss"))
+    """Return the cache misses (recomputes) counted so far in Redis, over every stats hash.
+
+    Counts made in Python (all of them in cluster mode) are sent first; on one node the fetch script counts.
+    """
+    backends.get().incr_stats(stats.take_pending())
+    conn = store.client()
+    counts = [conn.hgetall(key) for key in keys.stats_shards()]
+    return sum(int(n) for shard in counts for field, n in shard.items() if field.endswith(b":miss"))
 
 
 def test_a_sale_that_changes_no_label_invalidates_nothing(shop, client):

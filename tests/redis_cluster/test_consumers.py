@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import caches
 from django.test import Client
 
-from shop import sessions
-from shop.cache import clients
+from shop.cache import breaker, clients, keys
+from tests.cache.test_sessions import _log_in_with_cart, _state
 
 pytestmark = pytest.mark.slow
 
@@ -34,15 +34,26 @@ def test_django_cache_clear_empties_every_master(cluster_mode):
     assert all(m.client().dbsize() == 0 for m in cluster_mode.masters())
 
 
-@pytest.mark.django_db
-def test_sessions_are_cached_on_the_cluster(cluster_mode):
-    store = sessions.SessionStore()
-    store["cart"] = {"7": 2}
-    store.create()
-    key = store.cache_key
-    assert caches["sessions"].get(key) == {"cart": {"7": 2}}
-    loaded = sessions.SessionStore(session_key=store.session_key)
-    assert loaded["cart"] == {"7": 2}
+def test_sessions_live_on_the_cluster_and_survive_a_flush_and_a_failover(
+    cluster_mode, client, settings, transactional_db
+):
+    """The session engine's copies are entries on the cluster; Postgres keeps every session through both."""
+    settings.SESSION_TOUCH_INTERVAL = 3600  # no sliding-expiry write in the reads below
+    product = _log_in_with_cart(client)
+    assert _state(client) == (True, True)
+    key = keys.entry("session", client.cookies[settings.SESSION_COOKIE_NAME].value)
+    assert cluster_mode.master_of(key).client().exists(key)  # the copy, on the master serving its slot
+
+    cluster_mode.flush()
+    assert _state(client) == (True, True)
+    assert cluster_mode.master_of(key).client().exists(key)  # stored again by that read
+
+    cluster_mode.failover(cluster_mode.master_of(key), kill=True)  # the copy's master dies; a replica takes over
+    assert _state(client) == (True, True)
+    assert client.post("/cart/update/", {"product_id": product.pk, "quantity": 3}).status_code == 302
+    assert 'value="3"' in client.get("/cart/").content.decode()
+    breaker.reset_all()  # a process that never saw the failover
+    assert 'value="3"' in client.get("/cart/").content.decode()
 
 
 def test_readyz_checks_every_primary_of_the_cluster(cluster_mode, db):

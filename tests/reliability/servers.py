@@ -30,6 +30,8 @@ class WebServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log_dir / f"{name}.log"
         base = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "AWS_", "CDN_", "CACHE_"))}
+        for name_ in ("REDIS_SESSION_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+            base.pop(name_, None)  # derived from REDIS_URL unless ``env`` says otherwise
         self.env = {
             **base,
             "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -42,8 +44,6 @@ class WebServer:
             "GUNICORN_MAX_REQUESTS": "0",
             **(env or {}),
         }
-        for name_ in ("REDIS_SESSION_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
-            self.env.pop(name_, None)  # derived from REDIS_URL: everything on the test's own Redis
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "WebServer":

@@ -5,7 +5,8 @@ sessions) and the test database. Redis is paused (SIGSTOP: connections hang, as 
 blip's request is answered and resumed right after, so the pause lasts exactly as long as the blip needs however
 slow the machine is (Redis 7.0 pauses CLIENT UNPAUSE too, so a CLIENT PAUSE could only end after a fixed time).
 B gets no request during the blip, so it never sees Redis fail. No Celery worker or beat runs: nothing drains
-the invalidation outbox unless a web process does.
+the invalidation outbox unless a web process does. In the cluster pass (``--redis-cluster``) the servers and this
+process run in cluster mode on the local Redis Cluster, and a blip pauses every master (``PausedCluster``).
 
 Postgres is the record and Redis only a copy: a copy must never win over a newer record, on any server.
 """
@@ -21,6 +22,8 @@ import pytest
 import requests
 
 from catalog import services as catalog_services
+from tests.cluster_node import wait as cluster_wait
+from tests.conftest import cluster_pass
 
 from .conftest import CSRF_RE, PASSWORD, csrf_token
 from .servers import HTTP_TIMEOUT, WebServer
@@ -65,16 +68,54 @@ class Visitor:
         return self.http.cookies["sessionid"]
 
 
+class PausedCluster:
+    """The local Redis Cluster as the blip's Redis (the cluster pass, ``--redis-cluster``).
+
+    A blip stops every master answering clients (CLIENT PAUSE ALL) while the cluster bus goes on, so no
+    replica takes over and the cluster's shape does not change. Redis 7.0 pauses CLIENT UNPAUSE too, so the
+    pause lasts PAUSE_MS (well past what a request answered during it needs) and ``resume`` waits until every
+    master answers again.
+    """
+
+    PAUSE_MS = 5000
+    # Celery cannot use a cluster as its broker (start-up refuses to): no task is sent in these tests.
+    env = {"REDIS_CLUSTER": "True", "CELERY_BROKER_URL": "memory://"}
+
+    def __init__(self, cluster) -> None:
+        self.cluster = cluster
+        self.url = cluster.url
+        self._paused: list = []
+
+    def pause(self) -> None:
+        self._paused = self.cluster.masters()
+        for master in self._paused:
+            master.client().execute_command("CLIENT", "PAUSE", self.PAUSE_MS, "ALL")
+
+    def resume(self) -> None:
+        for master in self._paused:
+            cluster_wait(master.client().ping, POLL_TIMEOUT, f"{master} to answer again", self.cluster.logs)
+
+
 @pytest.fixture
-def servers(shop, redis_server, use_redis, settings, tmp_path):
+def blip_redis(request):
+    """The Redis a blip stops: this test's own redis-server, or in the cluster pass the local cluster."""
+    if cluster_pass(request.config):
+        return PausedCluster(request.getfixturevalue("redis_cluster"))
+    server = request.getfixturevalue("redis_server")
+    request.getfixturevalue("use_redis")(server)
+    return server
+
+
+@pytest.fixture
+def servers(shop, blip_redis, settings, tmp_path):
     """Servers A and B on this test's Redis and cache prefix; the test process writes to the same Redis."""
-    use_redis(redis_server)
     env = {
         "SHOP_CACHE_PREFIX": settings.SHOP_CACHE["PREFIX"],
         "SHOPFRONT_RELEASE": "blip-test",
         "CACHE_BREAKER_COOLDOWN_SECONDS": str(COOLDOWN),
+        **getattr(blip_redis, "env", {}),
     }
-    a, b = WebServer("a", redis_server.url, tmp_path, env), WebServer("b", redis_server.url, tmp_path, env)
+    a, b = WebServer("a", blip_redis.url, tmp_path, env), WebServer("b", blip_redis.url, tmp_path, env)
     try:
         a.start()
         b.start()
@@ -85,14 +126,14 @@ def servers(shop, redis_server, use_redis, settings, tmp_path):
 
 
 @contextmanager
-def blip(redis_server) -> Iterator[SimpleNamespace]:
+def blip(redis) -> Iterator[SimpleNamespace]:
     """Redis stops answering for the block; ``resumed_at`` is when it answers again (time.monotonic)."""
     state = SimpleNamespace(resumed_at=None)
-    redis_server.pause()
+    redis.pause()
     try:
         yield state
     finally:
-        redis_server.resume()
+        redis.resume()
         state.resumed_at = time.monotonic()
 
 
@@ -163,7 +204,7 @@ def price_on(visitor: Visitor, server: WebServer) -> str:
     return page.text.split('class="price big">')[1].split("<")[0]
 
 
-def test_cart_change_answered_during_a_pause_is_kept_on_both_servers(shop, servers, redis_server):
+def test_cart_change_answered_during_a_pause_is_kept_on_both_servers(shop, servers, blip_redis):
     a, b, knife = servers.a, servers.b, shop.knife
     shopper = Visitor()
     added = shopper.post(a, "/cart/add/", {"product_id": knife.pk, "quantity": "2"}, shopper.token(a, PRODUCT))
@@ -172,7 +213,7 @@ def test_cart_change_answered_during_a_pause_is_kept_on_both_servers(shop, serve
     warm(servers)
     token = shopper.token(a, "/cart/")
 
-    with blip(redis_server) as pause:
+    with blip(blip_redis) as pause:
         changed = shopper.post(a, "/cart/update/", {"product_id": knife.pk, "quantity": "5"}, token)
         assert changed.status_code == 302  # acknowledged while Redis did not answer
 
@@ -180,7 +221,7 @@ def test_cart_change_answered_during_a_pause_is_kept_on_both_servers(shop, serve
     assert seen == everywhere(5), "an acknowledged cart change was undone"
 
 
-def test_logout_answered_during_a_pause_is_final_on_both_servers(shop, servers, redis_server):
+def test_logout_answered_during_a_pause_is_final_on_both_servers(shop, servers, blip_redis):
     a, b = servers.a, servers.b
     shopper = Visitor()
     login = {"username": shop.shopper.username, "password": PASSWORD}
@@ -190,7 +231,7 @@ def test_logout_answered_during_a_pause_is_final_on_both_servers(shop, servers, 
     old_cookie = shopper.session_cookie
     token = shopper.token(a, "/cart/")
 
-    with blip(redis_server) as pause:
+    with blip(blip_redis) as pause:
         out = shopper.post(a, "/accounts/logout/", {}, token)
         assert out.status_code == 302
 
@@ -200,20 +241,20 @@ def test_logout_answered_during_a_pause_is_final_on_both_servers(shop, servers, 
     assert seen == everywhere(False), "a logged-out session came back"
 
 
-def test_login_answered_during_a_pause_works_and_survives(shop, servers, redis_server):
+def test_login_answered_during_a_pause_works_and_survives(shop, servers, blip_redis):
     a = servers.a
     shopper = Visitor()
     warm(servers)
     token = shopper.token(a, "/accounts/login/")
 
-    with blip(redis_server) as pause:
+    with blip(blip_redis) as pause:
         login = shopper.post(a, "/accounts/login/", {"username": shop.shopper.username, "password": PASSWORD}, token)
         assert login.status_code == 302, login.text[:500]
 
     assert observe(lambda server: is_logged_in(shopper, server), servers, pause.resumed_at) == everywhere(True)
 
 
-def test_session_key_retired_by_a_login_during_a_pause_stays_dead(shop, servers, redis_server):
+def test_session_key_retired_by_a_login_during_a_pause_stays_dead(shop, servers, blip_redis):
     """Log-in replaces the session key (session fixation); the replaced key must not come back with its cart."""
     a, b, knife = servers.a, servers.b, shop.knife
     shopper = Visitor()
@@ -224,7 +265,7 @@ def test_session_key_retired_by_a_login_during_a_pause_stays_dead(shop, servers,
     anonymous_cookie = shopper.session_cookie
     token = shopper.token(a, "/accounts/login/")
 
-    with blip(redis_server) as pause:
+    with blip(blip_redis) as pause:
         login = shopper.post(a, "/accounts/login/", {"username": shop.shopper.username, "password": PASSWORD}, token)
         assert login.status_code == 302, login.text[:500]
 
@@ -235,13 +276,13 @@ def test_session_key_retired_by_a_login_during_a_pause_stays_dead(shop, servers,
     assert seen == everywhere(None), "a retired session key came back"
 
 
-def test_price_committed_during_a_pause_is_shown_within_the_bound_without_beat(shop, servers, redis_server):
+def test_price_committed_during_a_pause_is_shown_within_the_bound_without_beat(shop, servers, blip_redis):
     """Neither server makes a Redis call during the blip; the write comes from this process, which then goes quiet."""
     shopper = Visitor()  # anonymous: the whole-page cache, the path most shoppers take
     warm(servers)
     assert {price_on(shopper, s) for s in (servers.a, servers.b)} == {"€50.00"}
 
-    with blip(redis_server) as pause:
+    with blip(blip_redis) as pause:
         catalog_services.product_update(product=shop.knife, price=Decimal("61.00"))
 
     last_stale = {}  # server name -> when (monotonic) it last answered with the old price

@@ -104,6 +104,29 @@ UNLOCK = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL',
 _fetch, _store, _unlock = (Script(None, s.encode()) for s in (FETCH, STORE, UNLOCK))
 
 
+def fence_commands(tag_keys: Sequence[str], token: str, *, tag_ttl: int, fence_ttl: int) -> list[tuple]:
+    """Return the commands that fence ``tag_keys``: a new version each, and ``token`` in each fence set."""
+    commands: list[tuple] = []
+    for i, tag in enumerate(tag_keys):
+        commands += [("SET", tag, f"{token}:f{i}", "EX", tag_ttl), ("SADD", keys.fence(tag), token)]
+        commands.append(("EXPIRE", keys.fence(tag), fence_ttl))
+    return commands
+
+
+def bump_commands(batches: Sequence[tuple[Sequence[str], str | None]], version: str, *, tag_ttl: int) -> list[tuple]:
+    """Return the commands that give every tag of ``batches`` a new version and lift each batch's fence."""
+    commands: list[tuple] = []
+    bumped: set[str] = set()
+    for tag_keys, token in batches:
+        for tag in tag_keys:
+            if tag not in bumped:
+                bumped.add(tag)
+                commands.append(("SET", tag, f"{version}:{len(bumped)}", "EX", tag_ttl))
+            if token:
+                commands.append(("SREM", keys.fence(tag), token))
+    return commands
+
+
 class SingleNodeBackend:
     """The protocol's steps on one Redis node, through the django-redis connection of ``alias``."""
 
@@ -134,24 +157,16 @@ class SingleNodeBackend:
         _unlock(keys=[keys.lock(key)], args=[token], client=self.client())
 
     def fence(self, tag_keys: Sequence[str], token: str, *, tag_ttl: int, fence_ttl: int) -> None:
-        pipe = self.client().pipeline(transaction=False)
-        for i, tag in enumerate(tag_keys):
-            pipe.set(tag, f"{token}:f{i}", ex=tag_ttl)
-            pipe.sadd(keys.fence(tag), token)
-            pipe.expire(keys.fence(tag), fence_ttl)
-        pipe.execute()
+        self._run(fence_commands(tag_keys, token, tag_ttl=tag_ttl, fence_ttl=fence_ttl))
 
     def bump(self, batches: Sequence[tuple[Sequence[str], str | None]], version: str, *, tag_ttl: int) -> None:
-        pipe = self.client().pipeline(transaction=False)
-        bumped: set[str] = set()
-        for tag_keys, token in batches:
-            for tag in tag_keys:
-                if tag not in bumped:
-                    bumped.add(tag)
-                    pipe.set(tag, f"{version}:{len(bumped)}", ex=tag_ttl)
-                if token:
-                    pipe.srem(keys.fence(tag), token)
-        if bumped:
+        self._run(bump_commands(batches, version, tag_ttl=tag_ttl))
+
+    def _run(self, commands: list[tuple]) -> None:
+        if commands:
+            pipe = self.client().pipeline(transaction=False)
+            for command in commands:
+                pipe.execute_command(*command)
             pipe.execute()
 
     def incr_stats(self, counts: Sequence[tuple[str, int]]) -> None:
