@@ -61,7 +61,7 @@ STATS_SHARDS = 16
 
 def stats_shards() -> list[str]:
     """Return every hash that holds counts: ``stats()`` on one node, STATS_SHARDS hashes on a cluster."""
-    if not settings.REDIS_CLUSTER:
+    if not conf.get("REDIS_CLUSTER"):
         return [stats()]
     return [f"{_prefix()}:stats:{n}" for n in range(STATS_SHARDS)]
 
