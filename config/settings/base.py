@@ -183,10 +183,12 @@ SHOP_CACHE = {
     "LOCK_TTL_MS": env.int("CACHE_LOCK_TTL_MS", default=5000),
     "LOCK_WAIT_SECONDS": env.float("CACHE_LOCK_WAIT_SECONDS", default=2.0),
     "BREAKER_COOLDOWN_SECONDS": env.float("CACHE_BREAKER_COOLDOWN_SECONDS", default=5.0),
-    # A process that never saw Redis fail looks for undelivered invalidations at most this many seconds
-    # apart (one indexed query per process and alias). At or below REDIS_SOCKET_TIMEOUT, a write that
+    # A process that never saw Redis fail looks for undelivered invalidations when it may have missed a blip
+    # this long (one indexed query per process and alias). At or below REDIS_SOCKET_TIMEOUT, a write that
     # failed by timing out is always found before such a process can read Redis again (shop.cache.trust).
     "OUTBOX_CHECK_SECONDS": env.float("CACHE_OUTBOX_CHECK_SECONDS", default=REDIS_SOCKET_TIMEOUT),
+    # ... and at least this often in any case (the bound for a partition: shop.cache.trust).
+    "OUTBOX_BACKSTOP_SECONDS": env.float("CACHE_OUTBOX_BACKSTOP_SECONDS", default=5.0),
     "ENABLED": env.bool("CACHE_ENABLED", default=True),
     "PAGES": env.bool("CACHE_PAGES", default=True),
     "PAGE_TTL": env.int("CACHE_PAGE_TTL", default=600),

@@ -1,17 +1,22 @@
 """When Redis may be trusted: the circuit breaker, and the outbox drained before any read.
 
-Invariant: a process reads Redis only after every invalidation that was committed before its last outbox
-check has reached Redis. A write that could not reach Redis leaves its row in the outbox (Postgres,
-committed with the write). The process that saw the failure has its breaker open and drains the outbox
-before its next Redis call. Every other process checks the outbox on its first cache call once
-``OUTBOX_CHECK_SECONDS`` (default: the Redis socket timeout, 0.25 s) have passed since its last check, and
-drains it before reading, with or without Celery beat.
+Invariant: a process reads Redis only after every invalidation committed before its last outbox check has
+reached Redis. A write that could not reach Redis leaves its row in the outbox (Postgres, committed with the
+write). The process that saw the failure has its breaker open and drains the outbox before its next Redis
+call. Every other process checks the outbox, and drains it, before a Redis call when it may have missed a
+blip, with or without Celery beat; T is ``OUTBOX_CHECK_SECONDS`` (default: the socket timeout, 0.25 s):
 
-Why that is enough: a write that timed out on Redis spent at least the socket timeout waiting before it
-wrote its row, so a process whose last Redis call came before the blip is due for a check by the time the
-row is committed; a process that called Redis during the blip saw the failure itself. Worst case, for a
-write that failed at once while Redis still answered this process (a partition): OUTBOX_CHECK_SECONDS after
-the commit. Cost: one indexed query per process and alias per interval, on a busy process; none when idle.
+- its previous Redis call started T/2 or more ago (a gap in which Redis may have hung unseen), or
+- one of its calls took T/2 or longer within the last T (Redis hung while it was waiting), or
+- ``OUTBOX_BACKSTOP_SECONDS`` (5 s) have passed since its last check.
+
+Why that is enough: a write fails on Redis only after waiting the socket timeout (T), so Redis hung for T.
+A process calling Redis at least every T/2 had a call start in the first half of that hang, which lasted
+until the hang ended (T/2 or more): it checks before every call for T after that, by which time the
+failed write has committed. A process with a longer gap checks on its next call. So a copy older than a
+commit is never read, except where the backstop bounds it: a write that failed while Redis still answered
+this process (a partition), or one that committed more than T after Redis came back. A busy process with
+fast replies checks once per backstop interval; a warm page costs no SQL.
 """
 
 import logging
@@ -32,18 +37,35 @@ class CacheUnavailable(Exception):
     """Redis could not be used; callers fall back to the database."""
 
 
-_checked: dict[str, float] = {}
+_checked: dict[str, float] = {}  # this process's last look at the outbox, per alias
+_last_call: dict[str, float] = {}  # when its previous Redis call started
+_suspect_until: dict[str, float] = {}  # a slow reply was seen: look before every call until then
 _lock = threading.Lock()
+NEVER = float("-inf")
 
 
-def _check_due(alias: str) -> bool:
-    interval = conf.get("SHOP_CACHE")["OUTBOX_CHECK_SECONDS"]
-    now = time.monotonic()
+def _check_due(alias: str, now: float) -> bool:
+    cache = conf.get("SHOP_CACHE")
+    interval = cache["OUTBOX_CHECK_SECONDS"]
     with _lock:
-        if now - _checked.get(alias, float("-inf")) < interval:
-            return False
-        _checked[alias] = now
-        return True
+        gap = now - _last_call.get(alias, NEVER)
+        _last_call[alias] = now
+        due = (
+            gap >= interval / 2
+            or now < _suspect_until.get(alias, NEVER)
+            or now - _checked.get(alias, NEVER) >= cache["OUTBOX_BACKSTOP_SECONDS"]
+        )
+        if due:
+            _checked[alias] = now
+        return due
+
+
+def _answered(alias: str, started: float) -> None:
+    interval = conf.get("SHOP_CACHE")["OUTBOX_CHECK_SECONDS"]
+    ended = time.monotonic()
+    if ended - started >= interval / 2:  # Redis kept us waiting: a blip another writer may have failed in
+        with _lock:
+            _suspect_until[alias] = max(_suspect_until.get(alias, NEVER), ended + interval)
 
 
 def _outbox_pending(alias: str) -> bool:
@@ -65,13 +87,16 @@ def call(fn: Callable[[Any], Any], alias: str = "default") -> Any:
     if not brk.allow():
         raise CacheUnavailable("circuit open")
     backend = backends.get(alias)
+    started = time.monotonic()
     try:
         if brk.tripped:
             _recover(alias, brk, drain_outbox)
-        elif _check_due(alias) and _outbox_pending(alias):
+        elif _check_due(alias, started) and _outbox_pending(alias):
             drained = drain_outbox(alias)
             logger.warning("cache: delivered %d invalidations found in the outbox (%s)", drained, alias)
-        return fn(backend)
+        result = fn(backend)
+        _answered(alias, started)
+        return result
     except clients.ERRORS as exc:
         brk.trip()
         logger.warning("cache: Redis (%s) unavailable (%s); serving from the database", alias, exc)
@@ -90,8 +115,12 @@ def _recover(alias: str, brk, drain_outbox) -> None:
 
 
 def reset(*, checked: bool = True) -> None:
-    """Start over as a process that has just found the outbox empty (or, ``checked=False``, a new one)."""
-    _checked.clear()
-    if checked:
-        now = time.monotonic()
-        _checked.update(dict.fromkeys(settings.CACHES, now))
+    """Start over as a process that has just called Redis and found the outbox empty (``checked=False``: a new one)."""
+    with _lock:
+        _checked.clear()
+        _last_call.clear()
+        _suspect_until.clear()
+        if checked:
+            now = time.monotonic()
+            _checked.update(dict.fromkeys(settings.CACHES, now))
+            _last_call.update(dict.fromkeys(settings.CACHES, now))

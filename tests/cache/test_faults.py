@@ -21,7 +21,13 @@ URL = "/products/chef-knife/"
 @pytest.fixture
 def own_redis(redis_server, use_redis, settings):
     use_redis(redis_server)
-    settings.SHOP_CACHE = {**settings.SHOP_CACHE, "BREAKER_COOLDOWN_SECONDS": 60}
+    # These tests prove the fence and the breaker's drain on their own: no outbox look-ups in between.
+    settings.SHOP_CACHE = {
+        **settings.SHOP_CACHE,
+        "BREAKER_COOLDOWN_SECONDS": 60,
+        "OUTBOX_CHECK_SECONDS": 3600,
+        "OUTBOX_BACKSTOP_SECONDS": 3600,
+    }
     return redis_server
 
 
