@@ -115,7 +115,8 @@ def _restock(ctx) -> dict:
     cmd = [PY, "-m", "bench.stock", "restore", str(ctx.stock_file)]
     if not ctx.args.no_rewarm:
         cmd.append(str(ctx.warm_file))
-    env = ctx.env | {"DJANGO_SETTINGS_MODULE": "config.settings.bench"}
+    host = f"127.0.0.1:{ctx.servers['shopfront']['port']}"  # the pages wrk asks for are that host's
+    env = ctx.env | {"DJANGO_SETTINGS_MODULE": "config.settings.bench", "BENCH_WARM_HOST": host}
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -42,6 +42,7 @@ def _warm_cache(ctx, name: str, plan_file, extra_env: dict) -> None:
     t0 = time.time()
     conf = SERVERS[name]
     env = ctx.env | conf["env"] | extra_env | {"DJANGO_SETTINGS_MODULE": conf["settings"]}
+    env["BENCH_WARM_HOST"] = f"127.0.0.1:{ctx.servers[name]['port']}"
     env.pop("BENCH_LOG_COMPUTES", None)
     warmers = [
         subprocess.Popen(

@@ -21,7 +21,8 @@ def fill(plan: dict, shard: int = 0, shards: int = 1) -> int:
     from catalog import selectors
 
     if settings.SHOP_CACHE["ENABLED"] and settings.SHOP_CACHE["PAGES"]:
-        client = Client(HTTP_HOST="127.0.0.1")
+        # The host wrk sends (its server's address): a shared page's key names the host it was rendered for.
+        client = Client(HTTP_HOST=os.environ.get("BENCH_WARM_HOST", "127.0.0.1"))
         paths = ["/", *(f"/products/{slug}/" for slug in plan["products"])]
         paths += [f"/categories/{slug}/?sort={sort}&page={page}" for slug, sort, page in plan["listings"]]
         paths += [f"/search/?q={word}" for word in plan["searches"]]
