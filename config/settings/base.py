@@ -191,7 +191,7 @@ SHOP_CACHE = {
     "OUTBOX_BACKSTOP_SECONDS": env.float("CACHE_OUTBOX_BACKSTOP_SECONDS", default=5.0),
     "ENABLED": env.bool("CACHE_ENABLED", default=True),
     "PAGES": env.bool("CACHE_PAGES", default=True),
-    "PAGE_TTL": env.int("CACHE_PAGE_TTL", default=600),
+    "PAGE_TTL": env.int("CACHE_PAGE_TTL", default=3600),
     # Pages are keyed by release; unset, a digest of the templates and static manifest stands in.
     "RELEASE": env("SHOPFRONT_RELEASE", default=""),
 }

@@ -8,7 +8,7 @@ blip, with or without Celery beat; T is ``OUTBOX_CHECK_SECONDS`` (default: the s
 
 - its previous Redis call started T/2 or more ago (a gap in which Redis may have hung unseen), or
 - one of its calls took T/2 or longer within the last T (Redis hung while it was waiting), or
-- ``OUTBOX_BACKSTOP_SECONDS`` (5 s) have passed since its last check.
+- its backstop thread, which looks every ``OUTBOX_BACKSTOP_SECONDS`` (5 s) off the request path, saw a row.
 
 Why that is enough: a write fails on Redis only after waiting the socket timeout (T), so Redis hung for T.
 A process calling Redis at least every T/2 had a call start in the first half of that hang, which lasted
@@ -16,10 +16,11 @@ until the hang ended (T/2 or more): it checks before every call for T after that
 failed write has committed. A process with a longer gap checks on its next call. So a copy older than a
 commit is never read, except where the backstop bounds it: a write that failed while Redis still answered
 this process (a partition), or one that committed more than T after Redis came back. A busy process with
-fast replies checks once per backstop interval; a warm page costs no SQL.
+fast replies never looks on the request path: a warm page costs no SQL.
 """
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -50,14 +51,43 @@ def _check_due(alias: str, now: float) -> bool:
     with _lock:
         gap = now - _last_call.get(alias, NEVER)
         _last_call[alias] = now
-        due = (
-            gap >= interval / 2
-            or now < _suspect_until.get(alias, NEVER)
-            or now - _checked.get(alias, NEVER) >= cache["OUTBOX_BACKSTOP_SECONDS"]
-        )
+        due = gap >= interval / 2 or now < _suspect_until.get(alias, NEVER)
         if due:
             _checked[alias] = now
-        return due
+    _ensure_backstop(cache["OUTBOX_BACKSTOP_SECONDS"])
+    return due
+
+
+_backstop_pid: int | None = None
+
+
+def _ensure_backstop(every: float) -> None:
+    """Start this process's backstop thread (once per process: a forked child starts its own)."""
+    global _backstop_pid
+    if _backstop_pid == os.getpid() or every <= 0:
+        return
+    with _lock:
+        if _backstop_pid == os.getpid():
+            return
+        _backstop_pid = os.getpid()
+    threading.Thread(target=_backstop, args=(every,), name="shop-cache-outbox-backstop", daemon=True).start()
+
+
+def _backstop(every: float) -> None:
+    """Look at the outbox every ``every`` seconds; a row found makes the next Redis call drain it first."""
+    from django.db import connections
+
+    while True:
+        time.sleep(every)
+        try:
+            for alias in list(_last_call):
+                if _outbox_pending(alias):
+                    with _lock:
+                        _suspect_until[alias] = time.monotonic() + every
+        except Exception:  # noqa: BLE001 - a backstop must outlive any failure; the next round tries again
+            logger.debug("cache: outbox backstop round failed", exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connection, not held between rounds
 
 
 def _answered(alias: str, started: float) -> None:

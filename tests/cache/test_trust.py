@@ -9,7 +9,8 @@ T = 0.25
 
 @pytest.fixture
 def clock(settings, monkeypatch):
-    settings.SHOP_CACHE = {**settings.SHOP_CACHE, "OUTBOX_CHECK_SECONDS": T, "OUTBOX_BACKSTOP_SECONDS": 5.0}
+    # No backstop thread here: the test below runs one of its rounds itself.
+    settings.SHOP_CACHE = {**settings.SHOP_CACHE, "OUTBOX_CHECK_SECONDS": T, "OUTBOX_BACKSTOP_SECONDS": 0}
     now = [1000.0]
     monkeypatch.setattr(trust.time, "monotonic", lambda: now[0])
     trust.reset()
@@ -25,9 +26,28 @@ def _call(clock, at: float, takes: float = 0.001) -> bool:
     return due
 
 
-def test_a_busy_process_with_fast_replies_looks_only_at_the_backstop(clock):
+def test_a_busy_process_with_fast_replies_never_looks_on_the_request_path(clock):
     looked = [_call(clock, 1000.0 + i * 0.05) for i in range(1, 120)]  # 6 s of calls every 50 ms
-    assert sum(looked) == 1  # once, when the 5 s backstop came round
+    assert sum(looked) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backstop_thread_makes_the_next_call_look_when_a_row_waits(clock, monkeypatch):
+    from shop.cache.models import CacheInvalidation
+
+    CacheInvalidation.objects.create(tags=["tree"], alias="default")  # a write that failed elsewhere
+    rounds = []
+
+    def one_round(seconds):
+        rounds.append(seconds)
+        if len(rounds) > 1:
+            raise SystemExit  # stop the loop after one look
+
+    monkeypatch.setattr(trust.time, "sleep", one_round)
+    _call(clock, 1000.01)
+    with pytest.raises(SystemExit):
+        trust._backstop(5.0)
+    assert _call(clock, 1000.02)  # no gap, no slow reply: the backstop's find makes it look
 
 
 def test_a_gap_of_half_the_timeout_means_a_look(clock):
