@@ -71,12 +71,36 @@ def _refused(exc: CartError, *, unknown_product_is_invalid: bool) -> Exception:
 WRITE_ERRORS = schema.errors(400, 401, 403, 404, 409, 415, 429)
 
 
+def _operation(operation_id: str, summary: str, request=None, errors=WRITE_ERRORS):
+    """The schema of a cart operation: it answers the cart, or one of ``errors``."""
+    return extend_schema(
+        tags=["cart"],
+        operation_id=operation_id,
+        summary=summary,
+        request=request,
+        responses={200: bodies.Cart, **errors},
+    )
+
+
+def _change(request, change, body_class=None, *, unknown_product_is_invalid: bool = False, **kwargs) -> Response:
+    """Apply ``change`` (a cart service) to the request's cart with the validated body; answer the cart."""
+    if body_class is not None:
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        kwargs |= body.validated_data
+    session = carts.session_for(request)
+    try:
+        change(session=session, **kwargs)
+    except CartError as exc:
+        raise _refused(exc, unknown_product_is_invalid=unknown_product_is_invalid) from exc
+    carts.persist(request, session)
+    return Response(bodies.Cart(cart_data(Cart(session).lines())).data)
+
+
 class CartView(ShopperView):
     """The cart: a browser's is its session's (the pages' cart), a token client's is its account's."""
 
-    @extend_schema(
-        tags=["cart"], operation_id="cart_read", summary="The cart", responses={200: bodies.Cart, **schema.errors(401)}
-    )
+    @_operation("cart_read", "The cart", errors=schema.errors(401))
     def get(self, request):
         return Response(bodies.Cart(cart_data(Cart(carts.session_for(request)).lines())).data)
 
@@ -84,54 +108,22 @@ class CartView(ShopperView):
 class CartItemsView(ShopperView):
     """Adding to the cart (JSON body; a session log-in sends its CSRF token)."""
 
-    @extend_schema(
-        tags=["cart"],
-        operation_id="cart_add",
-        summary="Add a product (its price is kept as it was when first added)",
-        request=bodies.CartAdd,
-        responses={200: bodies.Cart, **WRITE_ERRORS},
-    )
+    @_operation("cart_add", "Add a product (its price is kept as it was when first added)", bodies.CartAdd)
     def post(self, request):
-        body = bodies.CartAdd(data=request.data)
-        body.is_valid(raise_exception=True)
-        session = carts.session_for(request)
-        try:
-            services.cart_add(session=session, **body.validated_data)
-        except CartError as exc:
-            raise _refused(exc, unknown_product_is_invalid=True) from exc
-        carts.persist(request, session)
-        return Response(bodies.Cart(cart_data(Cart(session).lines())).data)
+        return _change(request, services.cart_add, bodies.CartAdd, unknown_product_is_invalid=True)
 
 
 class CartItemView(ShopperView):
     """One line of the cart, by product id."""
 
-    @extend_schema(
-        tags=["cart"],
-        operation_id="cart_set_quantity",
-        summary="Change a line's quantity (0 removes it)",
-        request=bodies.CartQuantity,
-        responses={200: bodies.Cart, **WRITE_ERRORS},
-    )
+    @_operation("cart_set_quantity", "Change a line's quantity (0 removes it)", bodies.CartQuantity)
     def patch(self, request, product_id: int):
-        body = bodies.CartQuantity(data=request.data)
-        body.is_valid(raise_exception=True)
-        session = carts.session_for(request)
-        try:
-            services.cart_set_quantity(session=session, product_id=product_id, **body.validated_data)
-        except CartError as exc:
-            raise _refused(exc, unknown_product_is_invalid=False) from exc
-        carts.persist(request, session)
-        return Response(bodies.Cart(cart_data(Cart(session).lines())).data)
+        return _change(request, services.cart_set_quantity, bodies.CartQuantity, product_id=product_id)
 
-    @extend_schema(
-        tags=["cart"],
-        operation_id="cart_remove",
-        summary="Remove a line (done already if the product is not in the cart)",
-        responses={200: bodies.Cart, **schema.errors(401, 403, 404, 429)},
+    @_operation(
+        "cart_remove",
+        "Remove a line (done already if the product is not in the cart)",
+        errors=schema.errors(401, 403, 404, 429),
     )
     def delete(self, request, product_id: int):
-        session = carts.session_for(request)
-        services.cart_remove(session=session, product_id=product_id)
-        carts.persist(request, session)
-        return Response(bodies.Cart(cart_data(Cart(session).lines())).data)
+        return _change(request, services.cart_remove, product_id=product_id)
