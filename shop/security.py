@@ -1,10 +1,8 @@
-"""Content-Security-Policy header, and the log-in limit's django-axes handler and lock-out page.
+"""The log-in limit's django-axes handler and lock-out page.
 
 Log-in failures are counted by django-axes (AXES_* settings) in Postgres, per username and client address
 (``shop.proxies.client_address``), so a stranger's wrong passwords never lock the owner out elsewhere.
 """
-
-from urllib.parse import urlsplit
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
@@ -12,51 +10,6 @@ from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-
-# Content-Security-Policy ------------------------------------------------------------------
-
-
-def _asset_origins() -> list[str]:
-    """Return the origins static and media files are served from when they are not this site (CloudFront)."""
-    origins = []
-    domain = getattr(settings, "AWS_S3_CUSTOM_DOMAIN", "")
-    if domain:
-        origins.append(f"https://{domain}")
-    for url in (settings.STATIC_URL, settings.MEDIA_URL):
-        parts = urlsplit(url or "")
-        if parts.scheme and parts.netloc:
-            origins.append(f"{parts.scheme}://{parts.netloc}")
-    return list(dict.fromkeys(origins))
-
-
-def content_security_policy() -> str:
-    """Return the policy: everything from this site, plus images, styles and scripts from the asset CDN."""
-    assets = "".join(f" {origin}" for origin in _asset_origins())
-    return "; ".join(
-        [
-            "default-src 'self'",
-            f"img-src 'self' data:{assets}",
-            f"style-src 'self'{assets}",
-            f"script-src 'self'{assets}",
-            "frame-ancestors 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-        ]
-    )
-
-
-class ContentSecurityPolicyMiddleware:
-    """Add Content-Security-Policy to every response that does not set its own."""
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = content_security_policy()
-        return response
-
 
 # Log-in limit (django-axes) ----------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CACHES, LOGGING, REDIS_AUTH_TOKEN, env
+from .base import CACHES, LOGGING, REDIS_AUTH_TOKEN, content_security_policy, env
 
 # GENERAL
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
@@ -98,4 +98,7 @@ STORAGES = s3_storages(
 )
 STATIC_URL = f"{STORAGES['staticfiles']['OPTIONS']['url_protocol']}//{AWS_S3_CUSTOM_DOMAIN}/static/"
 MEDIA_URL = f"{STORAGES['default']['OPTIONS']['url_protocol']}//{AWS_S3_CUSTOM_DOMAIN}/media/"
+CONTENT_SECURITY_POLICY = content_security_policy(
+    f"{STORAGES['staticfiles']['OPTIONS']['url_protocol']}//{AWS_S3_CUSTOM_DOMAIN}"
+)
 # STORAGES (CDN issue) END

@@ -79,6 +79,8 @@ out["proxy"] = list(settings.SECURE_PROXY_SSL_HEADER)
 out["cookies"] = [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE]
 out["sslmode"] = settings.DATABASES["default"]["OPTIONS"]["sslmode"]
 out["csrf"] = settings.CSRF_TRUSTED_ORIGINS
+from csp.utils import build_policy
+out["csp"] = build_policy()
 print(json.dumps(out))
 """
 
@@ -121,3 +123,14 @@ def test_csrf_trusted_origins_default_to_the_served_hosts_over_https():
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["csrf"] == ["https://shop.example.com", "https://*.example.org"]
+
+
+def test_content_security_policy_allows_the_asset_cdn_for_images_styles_and_scripts():
+    result = _run(COMPLETE_ENV, "-c", INSPECT)
+    assert result.returncode == 0, result.stderr
+    header = json.loads(result.stdout.strip().splitlines()[-1])["csp"]
+    policy = dict(part.split(" ", 1) for part in header.split("; "))
+    cdn = "https://d111111abcdef8.cloudfront.net"
+    assert policy["img-src"] == f"'self' data: {cdn}"
+    assert policy["style-src"] == f"'self' {cdn}" and policy["script-src"] == f"'self' {cdn}"
+    assert policy["default-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
