@@ -5,11 +5,13 @@ Each session's copy is an entry of the cache layer on the ``sessions`` alias, gu
 write: fenced in Redis before commit, or put in the outbox when Redis does not answer, bumped after
 commit. Every process drains the outbox before it trusts Redis again (``shop.cache.trust``).
 
-Invariant: once a session save or delete has committed, no process reads the copy from before it, except
-a process that never saw Redis fail, for at most ``CACHE_OUTBOX_CHECK_SECONDS`` (1 s) after the commit
-and only while Redis answers it again within that second. So a cart change made while Redis did not
-answer is not undone, and a logout is final. Reads never store a copy older than a committed write
-(the cache layer's "no stale set"), and a flushed or restarted Redis costs one database read per session.
+Invariant: once a session save or delete has committed, no process reads the copy from before it. A
+process that never saw Redis fail looks at the outbox before its next Redis call when it may have missed a
+blip (``shop.cache.trust``: a gap or a slow reply of ``CACHE_OUTBOX_CHECK_SECONDS``/2), so the bound is 0 for
+a hang or a restart, and ``CACHE_OUTBOX_BACKSTOP_SECONDS`` (5 s) for a write that failed while Redis still
+answered that process (a partition). So a cart change made while Redis did not answer is not undone, and a
+logout is final. Reads never store a copy older than a committed write (the cache layer's "no stale set"),
+and a flushed or restarted Redis costs one database read per session.
 """
 
 import time
