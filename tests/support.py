@@ -1,13 +1,19 @@
 """Helpers for tests that start other processes (workers, servers) against the test database."""
 
+import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 from django.db import connection
+
+from catalog.models import Product
+from shop.cart import MAX_QUANTITY
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,3 +77,62 @@ def stop_process(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def admin_product_form(product, images: list[dict] = (), initial: int = 0, **fields) -> dict:
+    """The admin change form of ``product`` as a browser posts it; ``images`` are the inline rows' fields.
+
+    ``initial`` is how many of those rows are existing images; ``fields`` override the product's own.
+    """
+    form = {
+        "name": product.name,
+        "slug": product.slug,
+        "description": product.description,
+        "price": "10.00",
+        "stock": "20",
+        "is_active": "on",
+        "category": product.category_id,
+        "images-TOTAL_FORMS": str(len(images)),
+        "images-INITIAL_FORMS": str(initial),
+        "images-MIN_NUM_FORMS": "0",
+        "images-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
+        **fields,
+    }
+    for i, row in enumerate(images):
+        form |= {f"images-{i}-product": product.pk, f"images-{i}-position": str(i)}
+        form |= {f"images-{i}-{key}": value for key, value in row.items()}
+    return form
+
+
+def assert_cart_data_well_formed(cart) -> None:
+    """Assert a session's cart (``shop.cart.SESSION_KEY``) holds only active products and sane quantities/prices."""
+    assert isinstance(cart, dict)
+    active = set(Product.objects.filter(is_active=True).values_list("pk", flat=True))
+    for key, item in cart.items():
+        assert key.isdigit() and int(key) in active, key
+        assert set(item) == {"q", "p"}
+        assert isinstance(item["q"], int) and 1 <= item["q"] <= MAX_QUANTITY
+        assert Decimal(item["p"]) > 0
+
+
+def worker_env(settings, queue: str, **extra: str) -> dict[str, str]:
+    """The environment of a `celery worker` child on ``queue`` using this test's database and broker."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": child_database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CDN_CELERY_QUEUE": queue,
+        **extra,
+    }
+
+
+@contextmanager
+def celery_worker(*, name: str, queue: str, env: dict[str, str], log: Path):
+    """Run a `celery worker` (see start_celery_worker) for the ``with`` block; yield its log's path."""
+    proc = start_celery_worker(name=name, queue=queue, env=env, log=log)
+    try:
+        yield log
+    finally:
+        stop_process(proc)

@@ -5,16 +5,15 @@ Whatever is sent, the answer is a JSON 2xx/4xx, never a 5xx, and the cart keeps 
 """
 
 import json
-from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from catalog.models import Product
-from shop.cart import MAX_QUANTITY, SESSION_KEY
+from shop.cart import SESSION_KEY
 from tests.factories import CategoryFactory, ProductFactory
+from tests.support import assert_cart_data_well_formed
 
 from .conftest import Api
 
@@ -38,14 +37,7 @@ def rates(settings):
 
 
 def assert_cart_well_formed(api: Api) -> None:
-    cart = api.client.session.get(SESSION_KEY, {})
-    assert isinstance(cart, dict)
-    active = set(Product.objects.filter(is_active=True).values_list("pk", flat=True))
-    for key, item in cart.items():
-        assert key.isdigit() and int(key) in active, key
-        assert set(item) == {"q", "p"}
-        assert isinstance(item["q"], int) and 1 <= item["q"] <= MAX_QUANTITY
-        assert Decimal(item["p"]) > 0
+    assert_cart_data_well_formed(api.client.session.get(SESSION_KEY, {}))
     assert api.get("/api/v1/cart/").status_code == 200
 
 

@@ -31,17 +31,6 @@ def own_redis(redis_server, use_redis, settings):
     return redis_server
 
 
-@pytest.fixture
-def after_cooldown(monkeypatch):
-    """Move the breaker's clock past its cool-down."""
-
-    def _skip() -> None:
-        later = breaker.now() + 3600
-        monkeypatch.setattr(breaker, "now", lambda: later)
-
-    return _skip
-
-
 def _price_and_outcome(client) -> tuple[str, str]:
     response = client.get(URL)
     assert response.status_code == 200

@@ -17,6 +17,7 @@ from orders.services import Contact, order_place
 from shop.cart import CartLine
 from tests.cache.conftest import PAGES, api_url
 from tests.factories import StaffFactory
+from tests.support import admin_product_form
 
 LISTS_SHOWING_KNIFE = ["/categories/knives/", "/categories/kitchen/", "/", "/search/?q=knife"]
 
@@ -87,25 +88,10 @@ def test_service_price_change_is_visible_on_every_page(catalog, warm, page):
 def test_admin_save_is_visible_on_every_page(catalog, warm, page, staff_client):
     warm()
     knife = catalog.knife
-    data = {
-        "name": "Chef Knife Pro",
-        "slug": knife.slug,
-        "description": knife.description,
-        "price": "75.50",
-        "stock": "10",
-        "is_active": "on",
-        "is_featured": "on",
-        "category": str(catalog.knives.pk),
-        "images-TOTAL_FORMS": "1",
-        "images-INITIAL_FORMS": "1",
-        "images-MIN_NUM_FORMS": "0",
-        "images-MAX_NUM_FORMS": "1000",
-        "images-0-id": str(catalog.image.pk),
-        "images-0-product": str(knife.pk),
-        "images-0-alt": "knife photo",
-        "images-0-position": "0",
-        "_save": "Save",
-    }
+    image = {"id": str(catalog.image.pk), "alt": "knife photo"}
+    data = admin_product_form(
+        knife, [image], initial=1, name="Chef Knife Pro", price="75.50", stock="10", is_featured="on"
+    )
     response = staff_client.post(f"/admin/catalog/product/{knife.pk}/change/", data)
     assert response.status_code == 302, response.content[:2000]
     assert_everywhere(page, "Chef Knife Pro")

@@ -1,6 +1,5 @@
 """End to end: an admin image replace reaches CloudFront (moto's server) through a real Celery worker process."""
 
-import os
 import uuid
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from catalog import renditions, services
 from cdn.models import CdnInvalidation
 from tests.factories import ProductFactory, StaffFactory
-from tests.support import child_database_url, start_celery_worker, stop_process, wait_for
+from tests.support import admin_product_form, celery_worker, wait_for, worker_env
 
 from .conftest import invalidations, jpeg
 from .test_invalidation import _media
@@ -25,22 +24,11 @@ def worker(aws, settings, tmp_path):
     """A `celery worker` process on a queue of its own, using the test database, broker and moto."""
     queue = f"cdn-test-{uuid.uuid4().hex[:8]}"
     settings.CDN_CELERY_QUEUE = queue
-    env = {
-        **os.environ,
-        **aws.env,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": child_database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CLOUDFRONT_DISTRIBUTION_ID": aws.distribution,
-        "CDN_REDIS_PREFIX": aws.prefix,
-        "CDN_CELERY_QUEUE": queue,
-    }
-    log = tmp_path / "worker.log"
-    proc = start_celery_worker(name="cdn", queue=queue, env=env, log=log)
-    try:
+    env = worker_env(
+        settings, queue, **aws.env, CLOUDFRONT_DISTRIBUTION_ID=aws.distribution, CDN_REDIS_PREFIX=aws.prefix
+    )
+    with celery_worker(name="cdn", queue=queue, env=env, log=tmp_path / "worker.log") as log:
         yield log
-    finally:
-        stop_process(proc)
 
 
 def test_admin_image_replace_is_invalidated_by_a_real_worker(aws, worker, client):
@@ -49,28 +37,14 @@ def test_admin_image_replace_is_invalidated_by_a_real_worker(aws, worker, client
     second = services.product_image_add(product=product, image=SimpleUploadedFile("b.jpg", jpeg("navy")))
     old = {f"/media/{n}" for img in (first, second) for n in renditions.names(img.image.name, img.renditions)}
     client.force_login(StaffFactory())
-    form = {
-        "name": product.name,
-        "slug": product.slug,
-        "description": product.description,
-        "price": "10.00",
-        "stock": "20",
-        "is_active": "on",
-        "category": product.category_id,
-        "images-TOTAL_FORMS": "2",
-        "images-INITIAL_FORMS": "2",
-        "images-MIN_NUM_FORMS": "0",
-        "images-MAX_NUM_FORMS": "1000",
-        "_save": "Save",
-    }
-    for i, img in enumerate((first, second)):
-        form |= {
-            f"images-{i}-id": img.pk,
-            f"images-{i}-product": product.pk,
-            f"images-{i}-image": SimpleUploadedFile(f"new-{i}.jpg", jpeg("red"), content_type="image/jpeg"),
-            f"images-{i}-alt": f"new {i}",
-            f"images-{i}-position": str(i),
-        }
+    form = admin_product_form(
+        product,
+        [
+            {"id": img.pk, "alt": f"new {i}", "image": SimpleUploadedFile(f"new-{i}.jpg", jpeg("red"), "image/jpeg")}
+            for i, img in enumerate((first, second))
+        ],
+        initial=2,
+    )
 
     response = client.post(f"/admin/catalog/product/{product.pk}/change/", form)
 

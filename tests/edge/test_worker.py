@@ -1,6 +1,5 @@
 """End to end: a committed invalidation reaches varnishd through the broker and a real Celery worker process."""
 
-import os
 import time
 import uuid
 
@@ -9,7 +8,7 @@ from django_redis import get_redis_connection
 
 from cdn import selectors
 from shop.cache.signals import tags_invalidated
-from tests.support import child_database_url, start_celery_worker, stop_process, wait_for
+from tests.support import celery_worker, wait_for, worker_env
 
 from .backend import request
 
@@ -22,22 +21,17 @@ def worker(edge, settings, tmp_path):
     queue, prefix = f"edge-test-{uuid.uuid4().hex[:8]}", f"tedge{uuid.uuid4().hex[:10]}"
     settings.CDN_CELERY_QUEUE, settings.CDN_REDIS_PREFIX = queue, prefix
     settings.EDGE_PURGE_URL, settings.CLOUDFRONT_DISTRIBUTION_ID = edge.url, ""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": child_database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "EDGE_PURGE_URL": edge.url,
-        "CDN_REDIS_PREFIX": prefix,
-        "CDN_CELERY_QUEUE": queue,
-        "SHOP_CACHE_PREFIX": settings.SHOP_CACHE["PREFIX"],  # the queue keys are cache-layer names
-    }
-    log = tmp_path / "worker.log"
-    proc = start_celery_worker(name="edge", queue=queue, env=env, log=log)
+    env = worker_env(
+        settings,
+        queue,
+        EDGE_PURGE_URL=edge.url,
+        CDN_REDIS_PREFIX=prefix,
+        SHOP_CACHE_PREFIX=settings.SHOP_CACHE["PREFIX"],  # the queue keys are cache-layer names
+    )
     try:
-        yield log
+        with celery_worker(name="edge", queue=queue, env=env, log=tmp_path / "worker.log") as log:
+            yield log
     finally:
-        stop_process(proc)
         conn = get_redis_connection("default")
         for key in conn.scan_iter(f"*{prefix}:*"):
             conn.delete(key)

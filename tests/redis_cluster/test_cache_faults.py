@@ -25,17 +25,6 @@ def cluster(cluster_mode, settings):
     return cluster_mode
 
 
-@pytest.fixture
-def after_cooldown(monkeypatch):
-    """Move the breaker's clock past its cool-down."""
-
-    def _skip() -> None:
-        later = breaker.now() + 3600
-        monkeypatch.setattr(breaker, "now", lambda: later)
-
-    return _skip
-
-
 @contextmanager
 def paused(cluster, master):
     """Pause ``master`` and its replica for the block (so no failover brings its slots back meanwhile, however

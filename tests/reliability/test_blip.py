@@ -204,13 +204,21 @@ def price_on(visitor: Visitor, server: WebServer) -> str:
     return page.text.split('class="price big">')[1].split("<")[0]
 
 
-def test_cart_change_answered_during_a_pause_is_kept_on_both_servers(shop, servers, blip_redis):
-    a, b, knife = servers.a, servers.b, shop.knife
+def shopper_with_two_knives(servers, knife) -> Visitor:
+    """A shopper whose cart holds 2 × ``knife``, seen by both servers, with the servers' pages warm."""
     shopper = Visitor()
-    added = shopper.post(a, "/cart/add/", {"product_id": knife.pk, "quantity": "2"}, shopper.token(a, PRODUCT))
+    added = shopper.post(
+        servers.a, "/cart/add/", {"product_id": knife.pk, "quantity": "2"}, shopper.token(servers.a, PRODUCT)
+    )
     assert added.status_code == 302
-    assert [cart_quantity(shopper, s, knife) for s in (a, b)] == [2, 2]
+    assert [cart_quantity(shopper, s, knife) for s in (servers.a, servers.b)] == [2, 2]
     warm(servers)
+    return shopper
+
+
+def test_cart_change_answered_during_a_pause_is_kept_on_both_servers(shop, servers, blip_redis):
+    a, knife = servers.a, shop.knife
+    shopper = shopper_with_two_knives(servers, knife)
     token = shopper.token(a, "/cart/")
 
     with blip(blip_redis) as pause:
@@ -257,11 +265,7 @@ def test_login_answered_during_a_pause_works_and_survives(shop, servers, blip_re
 def test_session_key_retired_by_a_login_during_a_pause_stays_dead(shop, servers, blip_redis):
     """Log-in replaces the session key (session fixation); the replaced key must not come back with its cart."""
     a, b, knife = servers.a, servers.b, shop.knife
-    shopper = Visitor()
-    added = shopper.post(a, "/cart/add/", {"product_id": knife.pk, "quantity": "2"}, shopper.token(a, PRODUCT))
-    assert added.status_code == 302
-    assert [cart_quantity(shopper, s, knife) for s in (a, b)] == [2, 2]
-    warm(servers)
+    shopper = shopper_with_two_knives(servers, knife)
     anonymous_cookie = shopper.session_cookie
     token = shopper.token(a, "/accounts/login/")
 

@@ -8,7 +8,6 @@ import io
 import json
 import os
 import re
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote_from_bytes
 
@@ -24,8 +23,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from catalog.models import Product, ProductImage
-from shop.cart import MAX_QUANTITY, SESSION_KEY
+from shop.cart import SESSION_KEY
 from tests.factories import CategoryFactory, ProductFactory, StaffFactory, UserFactory
+from tests.support import admin_product_form, assert_cart_data_well_formed
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +54,7 @@ def _post(client: Client, path: str, **fields: str | bytes):
 
 
 def assert_cart_well_formed(client: Client) -> None:
-    cart = client.session.get(SESSION_KEY, {})
-    assert isinstance(cart, dict)
-    active = set(Product.objects.filter(is_active=True).values_list("pk", flat=True))
-    for key, item in cart.items():
-        assert key.isdigit() and int(key) in active, key
-        assert set(item) == {"q", "p"}
-        assert isinstance(item["q"], int) and 1 <= item["q"] <= MAX_QUANTITY
-        assert Decimal(item["p"]) > 0
+    assert_cart_data_well_formed(client.session.get(SESSION_KEY, {}))
     page = client.get("/cart/")
     assert page.status_code == 200
 
@@ -245,24 +238,7 @@ def test_path_traversal_in_an_uploaded_image_name_stays_under_media_root(client,
     client.force_login(StaffFactory())
     media = Path(settings.MEDIA_ROOT).resolve()
     naive = (media / "products" / name.replace("\\", "/").replace("\x00", "")).resolve()  # a plain join's target
-    form = {
-        "name": product.name,
-        "slug": product.slug,
-        "description": product.description,
-        "price": "10.00",
-        "stock": "20",
-        "is_active": "on",
-        "category": product.category_id,
-        "images-TOTAL_FORMS": "1",
-        "images-INITIAL_FORMS": "0",
-        "images-MIN_NUM_FORMS": "0",
-        "images-MAX_NUM_FORMS": "1000",
-        "images-0-product": product.pk,
-        "images-0-image": SimpleUploadedFile(name, _jpeg(), content_type="image/jpeg"),
-        "images-0-alt": "evil",
-        "images-0-position": "0",
-        "_save": "Save",
-    }
+    form = admin_product_form(product, [{"image": SimpleUploadedFile(name, _jpeg(), "image/jpeg"), "alt": "evil"}])
 
     response = client.post(f"/admin/catalog/product/{product.pk}/change/", form)
 
