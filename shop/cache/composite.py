@@ -6,13 +6,15 @@ fresh as they are. Its ETag is a digest of those versions: a changed part change
 """
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from . import conf, flight, keys, record, stats
 from .entry import BYPASS, DEGRADED, HIT, MISS, Entry, Transient
-from .store import _store, _tag_key, _text, _unlock, _wait, decode, fetch, new_token, split
+from .store import _store, _tag_key, _text, _unlock, _wait, decode, fetch, new_token
 from .trust import CacheUnavailable
 
 
@@ -42,14 +44,22 @@ def _from_header(header: list, value: Any, outcome: str, not_modified: bool = Fa
     return Composite(value, outcome, names, header[0], shared=True, not_modified=not_modified)
 
 
+@lru_cache(maxsize=4096)
+def _parsed(header: bytes) -> tuple[str, tuple, tuple, tuple]:
+    """Return etag, tag keys, versions and tag names of a stored header (the same bytes on every hit of a page)."""
+    items = json.loads(header)
+    return items[0], tuple(items[1::2]), tuple(items[2::2]), tuple(keys.tag_name(t) for t in items[1::2])
+
+
 def answered(row: list, if_none_match: str | None = None) -> Composite | None:
     """Return the composite a fetch row holds (a hit, or "not modified"), or None for a miss."""
     if row[0] == 2:  # still valid and still the ETag the client has: nothing else needs reading
         return Composite(None, HIT, etag=if_none_match or "", shared=True, not_modified=True)
     if row[0] == 1:
-        header, payload = split(row[1])
-        record.note(header[1::2], header[2::2])
-        return _from_header(header, decode(payload), HIT)
+        header, _, payload = row[1].partition(b"\n")
+        etag, tag_keys, versions, names = _parsed(header)
+        record.note(tag_keys, versions)
+        return Composite(decode(payload), HIT, names, etag, shared=True)
     return None
 
 

@@ -64,13 +64,13 @@ def _route(path: str, urlconf: str | None):
     return None if key is None else (match.view_name, key, match.args, match.kwargs)
 
 
-def entry_for(request) -> Entry | None:
+def entry_for(request, urlconf: str | None = None) -> Entry | None:
     """Return the entry of the shared response ``request`` asks for, or None (not shared, or invalid input).
 
     ``request`` needs ``path_info``, ``GET`` and ``get_host()``: a Django request, or the WSGI layer's
     stand-in (key functions must use nothing else).
     """
-    route = _route(request.path_info, get_urlconf() or conf.get("ROOT_URLCONF"))
+    route = _route(request.path_info, urlconf or get_urlconf() or conf.get("ROOT_URLCONF"))
     if route is None:
         return None
     name, key, args, kwargs = route
@@ -111,8 +111,18 @@ def edge_headers(result: Composite) -> list[tuple[str, str]]:
     control = _shared_control(edge["S_MAXAGE"], edge["STALE_WHILE_REVALIDATE"], edge["STALE_IF_ERROR"])
     headers = [("Cache-Control", control), ("ETag", f'"{result.etag}"')]
     if result.tags:  # a 304 leaves them out: an unchanged ETag means unchanged tags
-        headers.append((edge["TAG_HEADER"], ",".join(sorted(result.tags))))
+        headers.append((edge["TAG_HEADER"], _tag_list(result.tags)))
     return headers
+
+
+@lru_cache(maxsize=4096)
+def _tag_list(tags: tuple[str, ...]) -> str:
+    return ",".join(sorted(tags))
+
+
+@lru_cache(maxsize=4096)
+def _stored_headers(headers: bytes) -> tuple[tuple[str, str], ...]:
+    return tuple(map(tuple, json.loads(headers)))
 
 
 def stored_parts(result: Composite) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -121,7 +131,7 @@ def stored_parts(result: Composite) -> tuple[int, list[tuple[str, str]], bytes]:
     if result.not_modified:
         return 304, outcome + edge_headers(result), b""
     headers, _, body = result.value.partition(b"\n")
-    return 200, [*map(tuple, json.loads(headers)), *outcome, *edge_headers(result)], body
+    return 200, [*_stored_headers(headers), *outcome, *edge_headers(result)], body
 
 
 def _response(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:

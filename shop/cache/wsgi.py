@@ -9,7 +9,9 @@ again. Both paths share one definition of the key, the stored form and the heade
 
 import time
 from collections.abc import Callable
+from functools import cached_property, lru_cache
 
+from django.core.signals import setting_changed
 from django.http import QueryDict
 from django.http.request import split_domain_port, validate_host
 
@@ -26,8 +28,12 @@ class _Request:
 
     def __init__(self, environ: dict, host: str) -> None:
         self.path_info = environ.get("PATH_INFO") or "/"
-        self.GET = QueryDict(environ.get("QUERY_STRING", ""))
+        self._query = environ.get("QUERY_STRING", "")
         self._host = host
+
+    @cached_property
+    def GET(self) -> QueryDict:  # noqa: N802 (Django's name); parsed only if the key function asks
+        return QueryDict(self._query)
 
     def get_host(self) -> str:
         return self._host
@@ -38,8 +44,20 @@ def _host(environ: dict) -> str | None:
     if conf.get("USE_X_FORWARDED_HOST"):
         return None  # left to Django's own rules
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
+    return host if _allowed(host) else None
+
+
+@lru_cache(maxsize=256)
+def _allowed(host: str) -> bool:
     domain, _ = split_domain_port(host)
-    return host if domain and validate_host(domain, conf.get("ALLOWED_HOSTS")) else None
+    return bool(domain) and validate_host(domain, conf.get("ALLOWED_HOSTS"))
+
+
+def _forget(**kwargs) -> None:
+    _allowed.cache_clear()
+
+
+setting_changed.connect(_forget)
 
 
 class SharedResponses:
@@ -66,7 +84,7 @@ class SharedResponses:
         if not path.isascii() or not shared.enabled():
             return None  # non-ASCII paths: Django decodes them
         host = _host(environ)
-        entry = shared.entry_for(_Request(environ, host)) if host else None
+        entry = shared.entry_for(_Request(environ, host), conf.get("ROOT_URLCONF")) if host else None
         if entry is None:
             return None
         token, etag = new_token(), shared.if_none_match(environ)
