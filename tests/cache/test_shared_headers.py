@@ -54,3 +54,32 @@ def test_personal_pages_are_never_kept_by_a_shared_cache(catalog, client, url):
 def test_an_error_from_a_shared_view_is_not_kept_either(catalog, client):
     response = client.get("/products/no-such-thing/")
     assert response.status_code == 404 and response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_if_none_match_on_an_entry_whose_header_is_over_a_kilobyte(settings):
+    """The fetch reads only the first KB of an entry for an ETag check; a longer header is read whole."""
+    from shop.cache.composite import read_composite
+    from shop.cache.entry import Entry
+    from shop.cache.invalidation import invalidate
+
+    tags = tuple(f"card:{n}" for n in range(100, 160))  # 60 tags: a header of about 2 KB
+    entry = Entry("page", ("long-header",), tags, 60, None)
+    built = []
+
+    def build():
+        built.append(1)
+        return b"<p>body</p>" * 200
+
+    first = read_composite(entry, build)
+    assert first.shared and len(first.etag) > 0 and built == [1]
+
+    same = read_composite(entry, build, if_none_match=first.etag)
+    assert same.not_modified and same.value is None
+
+    other = read_composite(entry, build, if_none_match="not-this-one")
+    assert not other.not_modified and other.value == b"<p>body</p>" * 200 and built == [1]
+
+    invalidate(["card:159"])  # the last tag of the header, beyond the first KB
+    changed = read_composite(entry, build, if_none_match=first.etag)
+    assert not changed.not_modified and built == [1, 1] and changed.etag != first.etag

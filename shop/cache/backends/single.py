@@ -33,11 +33,24 @@ local ti = 2 * n
 for i = 1, n do
   local ns = ARGV[6 + i]
   local nt = tonumber(ARGV[6 + n + i])
-  local raw = redis.call('GET', KEYS[i])
+  local wanted = ARGV[etags + i]
+  local raw, whole
+  if wanted ~= '' then
+    -- A client that has an ETag most likely gets a 304: read the header only, not the whole value.
+    raw = redis.call('GETRANGE', KEYS[i], 0, 1023)
+    whole = #raw < 1024
+    if raw == '' then raw = false end
+  else
+    raw, whole = redis.call('GET', KEYS[i]), true
+  end
   local hit = false
   local header, nl
   if raw then
     nl = string.find(raw, '\\n', 1, true)
+    if not nl and not whole then
+      raw, whole = redis.call('GET', KEYS[i]), true
+      nl = string.find(raw, '\\n', 1, true)
+    end
     if nl then
       header = cjson.decode(string.sub(raw, 1, nl - 1))
       hit = true
@@ -52,10 +65,10 @@ for i = 1, n do
     end
   end
   if hit then
-    local wanted = ARGV[etags + i]
     if wanted ~= '' and wanted == header[1] then
       out[i] = {2}
     else
+      if not whole then raw = redis.call('GET', KEYS[i]) end
       out[i] = {1, raw}
     end
     if count then redis.call('HINCRBY', stats, ns .. ':hit', 1) end
