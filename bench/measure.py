@@ -98,16 +98,19 @@ def redis_memory(rds: redis.Redis) -> dict:
     batch: list[bytes] = []
 
     def classify(key: str) -> str:
-        rest = key.split(":", 2)[2] if key.count(":") >= 2 else key
-        if rest.endswith(":lock"):
+        # sf:v<schema>:e:{<namespace>:<parts>} entries, sf:v<schema>:t:{<tag>} tags (shop/cache/keys.py).
+        if key.endswith(":lock"):
             return "lock"
-        if rest.startswith("tag:product:"):
-            return "product_tag"
-        if rest.startswith("tag:"):
-            return "other_tag"
-        if rest.startswith("page:") and rest.split(":")[2:3] == ["product"]:
-            return "product_page"
-        return rest.split(":", 1)[0]
+        parts = key.split(":", 3)
+        if len(parts) < 4 or parts[2] not in ("e", "t"):
+            return parts[-1]
+        name = parts[3].strip("{}")
+        if parts[2] == "t":
+            return "product_tag" if name.startswith("product:") else "other_tag"
+        namespace = name.split(":", 1)[0]
+        if namespace == "page" and ":product:" in name:
+            return "api_product_page" if ":api:" in name else "product_page"
+        return namespace
 
     def flush():
         pipe = rds.pipeline(transaction=False)

@@ -210,7 +210,7 @@ def markdown(result: dict) -> str:
             "",
             f"Redis memory (MEMORY USAGE, every key): {mem['product_entries']} product entries, "
             f"{_fmt(mem['bytes_per_product_entry'])} B each + {_fmt(mem['bytes_per_product_tag'])} B for the product's "
-            f"tag key + {_fmt(mem.get('bytes_per_product_page'))} B for its rendered page (zlib) = "
+            f"tag key + {_fmt(mem.get('bytes_per_product_page'))} B for its rendered page (uncompressed) = "
             f"**{_fmt(mem['bytes_per_product'])} B per cached product**; tag keys are "
             f"{_fmt(mem['tag_share'], '%')} of the cache's key memory; used_memory {mem['used_memory'] / 1e6:.1f} MB.",
         ]
