@@ -8,7 +8,7 @@ SEED_PRODUCTS ?= 300
 # make run ADDR=0.0.0.0:8080 (or SHOPFRONT_ADDR); default 127.0.0.1:8000.
 ADDR ?=
 
-.PHONY: run superuser test lint format bench soak clean audit outdated edge
+.PHONY: run superuser test lint format bench soak clean audit outdated edge lighthouse
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@echo "== creating $(VENV) and installing requirements-dev.txt (first time: a few minutes)"
@@ -65,6 +65,10 @@ outdated: $(VENV)/.installed
 # EDGE_PURGE_URL=http://127.0.0.1:8080 so that writes purge the edge. Needs apt-get install varnish varnish-modules.
 edge: $(VENV)/.installed
 	$(PY) scripts/edge.py $(EDGE_ARGS)
+
+# Lighthouse scores of home, a listing and a product page (docs/testing.md#lighthouse); needs npm and a Chromium.
+lighthouse: $(VENV)/.installed
+	@$(SERVICES) $(PY) scripts/lighthouse.py
 
 clean:
 	rm -rf .services staticfiles
