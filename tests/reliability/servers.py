@@ -1,5 +1,6 @@
 """Web server processes for tests that need more than one: gunicorn on a free port, the test's database and Redis."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -42,6 +43,9 @@ class WebServer:
             "GUNICORN_WORKERS": "1",  # one process: "this server" and "this process" are the same thing
             "GUNICORN_THREADS": "4",
             "GUNICORN_MAX_REQUESTS": "0",
+            # A worker told to quit while it starts a thread can deadlock in gunicorn's gthread worker; the
+            # master then kills it after this many seconds instead of 30.
+            "GUNICORN_GRACEFUL_TIMEOUT": "5",
             **(env or {}),
         }
         self.proc: subprocess.Popen | None = None
@@ -54,6 +58,7 @@ class WebServer:
                 cwd=ROOT,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: stop() can take the workers down with it
             )
         wait_for(self._ready, 90, f"server {self.name} to answer /healthz", self.log)
         return self
@@ -67,14 +72,17 @@ class WebServer:
             return False
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None:
             return
-        self.proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing in flight is worth waiting for
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing in flight is worth waiting for
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=20)
+        # Whatever is left of the group (a master that did not exit, a worker it left behind) holds database
+        # connections that would keep the next test run from recreating its database.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
 
     def log_tail(self) -> str:
         return self.log.read_text()[-3000:]
