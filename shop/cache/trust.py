@@ -38,7 +38,6 @@ class CacheUnavailable(Exception):
     """Redis could not be used; callers fall back to the database."""
 
 
-_checked: dict[str, float] = {}  # this process's last look at the outbox, per alias
 _last_call: dict[str, float] = {}  # when its previous Redis call started
 _suspect_until: dict[str, float] = {}  # a slow reply was seen: look before every call until then
 _lock = threading.Lock()
@@ -52,8 +51,6 @@ def _check_due(alias: str, now: float) -> bool:
         gap = now - _last_call.get(alias, NEVER)
         _last_call[alias] = now
         due = gap >= interval / 2 or now < _suspect_until.get(alias, NEVER)
-        if due:
-            _checked[alias] = now
     _ensure_backstop(cache["OUTBOX_BACKSTOP_SECONDS"])
     return due
 
@@ -140,17 +137,13 @@ def _recover(alias: str, brk, drain_outbox) -> None:
         # Postgres away too: serve what Redis has rather than nothing; the periodic check drains it later.
         logger.warning("cache: outbox not readable; Redis (%s) used undrained", alias, exc_info=True)
     brk.recovered()
-    _checked[alias] = time.monotonic()
     logger.warning("cache: Redis (%s) reachable again, pending invalidations drained", alias)
 
 
 def reset(*, checked: bool = True) -> None:
     """Start over as a process that has just called Redis and found the outbox empty (``checked=False``: a new one)."""
     with _lock:
-        _checked.clear()
         _last_call.clear()
         _suspect_until.clear()
         if checked:
-            now = time.monotonic()
-            _checked.update(dict.fromkeys(settings.CACHES, now))
-            _last_call.update(dict.fromkeys(settings.CACHES, now))
+            _last_call.update(dict.fromkeys(settings.CACHES, time.monotonic()))
