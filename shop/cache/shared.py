@@ -136,8 +136,8 @@ def stored_parts(result: Composite) -> tuple[int, list[tuple[str, str]], bytes]:
 
 def _response(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
     response = HttpResponseNotModified() if status == 304 else HttpResponse(body)
-    # Stored from a response that already checked them: no need to validate every header again.
-    response.headers._store.update((name.lower(), (name, value)) for name, value in headers)
+    for name, value in headers:
+        response[name] = value
     return response
 
 
