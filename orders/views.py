@@ -1,7 +1,6 @@
 """Checkout, order confirmation and order history."""
 
 import re
-import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,19 +11,12 @@ from shop import services as cart_services
 from shop.cart import Cart, cart_total
 
 from . import selectors
+from .checkout_session import checkout_done, checkout_token, placed_orders
 from .exceptions import CheckoutError, PriceChanged
 from .forms import CheckoutForm
 from .services import Contact, order_place
 
-TOKEN_KEY = "checkout_token"  # noqa: S105 (a session key name, not a secret)
-ORDERS_KEY = "orders"
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-def _token(session) -> str:
-    if not session.get(TOKEN_KEY):
-        session[TOKEN_KEY] = secrets.token_urlsafe(24)
-    return session[TOKEN_KEY]
 
 
 def checkout(request):
@@ -36,7 +28,7 @@ def checkout(request):
     if TOKEN_RE.fullmatch(submitted_token):
         # The same form posted again: show the order it already placed.
         done = selectors.order_placed_in_session(
-            checkout_token=submitted_token, session_order_ids=request.session.get(ORDERS_KEY, [])
+            checkout_token=submitted_token, session_order_ids=placed_orders(request.session)
         )
         if done is not None:
             return redirect(done)
@@ -59,7 +51,7 @@ def checkout(request):
         elif form.is_valid():
             # The session's own token, never the posted one: a token copied from another
             # shopper's form must not return (and reveal) their order.
-            token = _token(request.session)
+            token = checkout_token(request.session)
             try:
                 order = order_place(
                     lines=lines, contact=Contact(**form.cleaned_data), user=request.user, checkout_token=token
@@ -73,17 +65,20 @@ def checkout(request):
                 messages.error(request, str(exc))
                 status = 409
             else:
-                cart_services.cart_clear(session=request.session)
-                request.session[ORDERS_KEY] = [*request.session.get(ORDERS_KEY, [])[-19:], order.pk]
-                request.session.pop(TOKEN_KEY, None)
+                checkout_done(session=request.session, order=order)
                 messages.success(request, "Thank you! Your order is placed.")
                 return redirect(order)
-    context = {"form": form, "lines": lines, "total": cart_total(lines), "checkout_token": _token(request.session)}
+    context = {
+        "form": form,
+        "lines": lines,
+        "total": cart_total(lines),
+        "checkout_token": checkout_token(request.session),
+    }
     return render(request, "orders/checkout.html", context, status=status)
 
 
 def order_detail(request, pk: int):
-    order = selectors.order_visible_to(pk=pk, user=request.user, session_order_ids=request.session.get(ORDERS_KEY, []))
+    order = selectors.order_visible_to(pk=pk, user=request.user, session_order_ids=placed_orders(request.session))
     if order is None:
         raise Http404("No such order.")
     return render(request, "orders/order_detail.html", {"order": order})

@@ -1,7 +1,5 @@
 """Checkout (an order from the cart, as the HTML checkout places it) and the shopper's orders."""
 
-import secrets
-
 from django.core.paginator import Paginator
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -11,9 +9,9 @@ from rest_framework.response import Response
 
 from catalog.display import PAGE_SIZE
 from orders import selectors
+from orders.checkout_session import TOKEN_KEY, checkout_done, checkout_token, placed_orders
 from orders.exceptions import CheckoutError, OutOfStock, PriceChanged
 from orders.services import Contact, order_place
-from orders.views import ORDERS_KEY, TOKEN_KEY
 from shop import services as cart_services
 from shop.cart import Cart
 
@@ -26,13 +24,6 @@ from .base import ShopperView
 from .cart import cart_data
 
 CONTACT = ["email", "full_name", "address", "city", "postal_code", "country"]
-
-
-def _token(session) -> str:
-    """Return the session's checkout token, issuing one (the HTML checkout's, under the same session key)."""
-    if not session.get(TOKEN_KEY):
-        session[TOKEN_KEY] = secrets.token_urlsafe(24)
-    return session[TOKEN_KEY]
 
 
 def order_data(order) -> dict:
@@ -75,7 +66,7 @@ class CheckoutView(ShopperView):
     def get(self, request):
         session = carts.session_for(request)
         lines = Cart(session).lines()
-        token = _token(session)
+        token = checkout_token(session)
         carts.persist(request, session)
         return Response(bodies.Checkout({**cart_data(lines), "checkout_token": token}).data)
 
@@ -103,7 +94,7 @@ class CheckoutView(ShopperView):
         session = carts.session_for(request)
         # The session is read before the order, as the HTML checkout does (a concurrent repeat finds its order).
         lines = Cart(session).lines()
-        placed = session.get(ORDERS_KEY, [])
+        placed = placed_orders(session)
         done = selectors.order_placed_in_session(checkout_token=submitted, session_order_ids=placed)
         if done is not None:
             return Response(bodies.Order(order_data(done)).data)
@@ -115,7 +106,7 @@ class CheckoutView(ShopperView):
         if not lines:
             raise Conflict("Your cart is empty.", "empty_cart")
         if submitted != session.get(TOKEN_KEY):
-            current = _token(session)
+            current = checkout_token(session)
             carts.persist(request, session)
             raise Conflict(
                 "This checkout token is not the cart's current one: send the one in this answer.",
@@ -133,9 +124,7 @@ class CheckoutView(ShopperView):
             raise Conflict(str(exc), "out_of_stock", product=exc.name, available=exc.available) from exc
         except CheckoutError as exc:
             raise Conflict(str(exc), "checkout") from exc
-        cart_services.cart_clear(session=session)
-        session[ORDERS_KEY] = [*placed[-19:], order.pk]
-        session.pop(TOKEN_KEY, None)
+        checkout_done(session=session, order=order)
         carts.persist(request, session)
         return Response(bodies.Order(order_data(order)).data, status=201)
 
@@ -175,7 +164,7 @@ class OrderView(ShopperView):
         responses={200: bodies.Order, **schema.errors(401, 404)},
     )
     def get(self, request, order_id: int):
-        placed = carts.session_for(request).get(ORDERS_KEY, [])
+        placed = placed_orders(carts.session_for(request))
         order = selectors.order_visible_to(pk=order_id, user=request.user, session_order_ids=placed)
         if order is None:
             raise NotFound("No such order.")
